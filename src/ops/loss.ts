@@ -1,0 +1,49 @@
+// Losses, fused: one node each, derivative beside the forward.
+
+import { record } from '../autograd/engine.js';
+import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
+import { isFloat, promote } from '../tensor/dtype.js';
+import { sameShape } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { sub } from './binary.js';
+
+export type Reduction = 'mean' | 'sum' | 'none';
+
+export interface MseOptions {
+  /** 'mean' (default) over all elements, 'sum', or 'none' (elementwise). */
+  reduction?: Reduction;
+}
+
+/**
+ * Mean squared error, as torch.nn.functional.mse_loss. input, target: same shape.
+ *   loss = sum_i (x_i - t_i)^2 / n   =>   dloss/dx_i = 2 (x_i - t_i) / n,  dloss/dt_i = -that
+ * ('sum' drops the 1/n; 'none' keeps the elementwise squares).
+ */
+export function mseLoss(input: Tensor, target: Tensor, opts: MseOptions = {}): Tensor {
+  const reduction = opts.reduction ?? 'mean';
+  if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
+    throw new ArgumentError(`mseLoss: reduction must be 'mean', 'sum' or 'none', got ${String(reduction)}`);
+  }
+  if (!sameShape(input.shape, target.shape)) {
+    throw new ShapeError(`mseLoss: input ${fmtShape(input.shape)} and target ${fmtShape(target.shape)} must have the same shape`);
+  }
+  if (!isFloat(input.dtype)) throw new ArgumentError(`mseLoss: input must be a float tensor, got ${input.dtype}`);
+  const diff = sub(input.detach(), target.detach());
+  const d = diff.data;
+  if (reduction === 'none') {
+    const sq = diff.square();
+    return record(sq, 'mseLoss', [input, target], (g) => {
+      const gx = g.mul(diff).mul(2);
+      return [gx, target.requiresGrad ? gx.neg() : null];
+    });
+  }
+  let s = 0;
+  for (let i = 0; i < d.length; i++) s += d[i] * d[i];
+  const n = reduction === 'mean' ? d.length : 1;
+  const dtype = promote(input.dtype, target.dtype);
+  const out = new Tensor(dtype === 'float64' ? Float64Array.of(s / n) : Float32Array.of(s / n), []);
+  return record(out, 'mseLoss', [input, target], (g) => {
+    const gx = diff.mul(g.mul(2 / n));
+    return [gx, target.requiresGrad ? gx.neg() : null];
+  });
+}

@@ -1,0 +1,82 @@
+// Shape arithmetic: sizes, strides, broadcasting, dim normalisation. Pure functions.
+
+import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
+
+export type Shape = readonly number[];
+
+export function numel(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** Row-major strides of a contiguous tensor. */
+export function stridesOf(shape: Shape): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i];
+  }
+  return s;
+}
+
+export function sameShape(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** NumPy broadcasting of two shapes; throws naming `op` when they do not broadcast. */
+export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
+  const n = Math.max(a.length, b.length);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const da = a[a.length - n + i] ?? 1;
+    const db = b[b.length - n + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new ShapeError(
+        `${op}: shapes ${fmtShape(a)} and ${fmtShape(b)} do not broadcast (dim ${i - n}: ${da} vs ${db})`,
+      );
+    }
+    out[i] = da === 1 ? db : da;
+  }
+  return out;
+}
+
+/** Strides to read a tensor of `shape` as if it had the broadcast shape `to` (0 on broadcast dims). */
+export function broadcastStrides(shape: Shape, to: Shape): number[] {
+  const strides = stridesOf(shape);
+  const out = new Array<number>(to.length).fill(0);
+  const off = to.length - shape.length;
+  for (let i = 0; i < shape.length; i++) out[off + i] = shape[i] === 1 ? 0 : strides[i];
+  return out;
+}
+
+/** Maps a possibly negative dim into [0, rank); throws naming `op`. */
+export function normDim(op: string, dim: number, rank: number): number {
+  const lo = -Math.max(rank, 1);
+  const hi = Math.max(rank, 1) - 1;
+  if (!Number.isInteger(dim) || dim < lo || dim > hi) {
+    throw new ArgumentError(`${op}: dim ${dim} out of range for a tensor of rank ${rank} (expected [${lo}, ${hi}])`);
+  }
+  return dim < 0 ? dim + Math.max(rank, 1) : dim;
+}
+
+/** Normalised, sorted, de-duplicated dims; `undefined` means all dims. */
+export function normDims(op: string, dims: number | readonly number[] | undefined, rank: number): number[] {
+  if (dims === undefined) return Array.from({ length: rank }, (_, i) => i);
+  const list = typeof dims === 'number' ? [dims] : dims;
+  const out = list.map((d) => normDim(op, d, rank));
+  if (new Set(out).size !== out.length) throw new ArgumentError(`${op}: dim ${fmtShape(list)} repeats a dim`);
+  return out.sort((x, y) => x - y);
+}
+
+/** Checks that every entry is a non-negative integer. */
+export function checkShape(op: string, shape: Shape): void {
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) {
+      throw new ShapeError(`${op}: invalid shape ${fmtShape(shape)} (sizes must be non-negative integers)`);
+    }
+  }
+}
