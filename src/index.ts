@@ -81,3 +81,50 @@ export { argsort, sort, topk, type SortOptions, type TopkOptions } from './ops/s
 export { sumTo } from './ops/util.js';
 export * as nn from './nn/index.js';
 export * as F from './nn/functional.js';
+export {
+  kmeans,
+  kmeansSteps,
+  KMeans,
+  KMEANS_DEFAULTS,
+  type KMeansInit,
+  type KMeansOptions,
+  type KMeansResult,
+  type KMeansStep,
+  type MatrixLike,
+} from './algorithms/kmeans.js';
+export * as optim from './optim/index.js';
+export * as data from './data/index.js';
+export {
+  batches,
+  CALIFORNIA_FEATURES,
+  loadCaliforniaHousing,
+  loadCsv,
+  parseCsv,
+  StandardScaler,
+  trainTestSplit,
+  type Batch,
+  type BatchOptions,
+  type CaliforniaOptions,
+  type CsvOptions,
+  type CsvTable,
+  type Dataset,
+  type ScalerOptions,
+  type Split,
+  type SplitOptions,
+} from './data/index.js';
+export { LinearRegression, lstsq, type LinearRegressionOptions } from './algorithms/linear-regression.js';
+export { MLP, mlpObjective, type Activation, type MLPFitOptions, type MLPInit, type MLPOptions } from './algorithms/mlp.js';
+export { mae, mse, r2, rmse } from './algorithms/metrics.js';
+export {
+  drain,
+  supervisedTask,
+  train,
+  trainSteps,
+  TRAIN_DEFAULTS,
+  type EpochRecord,
+  type Predictor,
+  type TrainEvent,
+  type TrainOptions,
+  type TrainResult,
+  type TrainTask,
+} from './algorithms/train.js';

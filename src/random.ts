@@ -128,7 +128,8 @@ export class Generator {
   choice(weights: ArrayLike<number>): number {
     let total = 0;
     for (let i = 0; i < weights.length; i++) total += weights[i];
-    if (!(total > 0)) throw new ArgumentError(`choice: weights must have a positive finite sum, got ${total}`);
+    if (!(total > 0))
+      throw new ArgumentError(`choice: weights must have a positive finite sum, got ${total}`);
     let r = this.random() * total;
     for (let i = 0; i < weights.length; i++) {
       r -= weights[i];

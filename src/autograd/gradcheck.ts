@@ -42,7 +42,13 @@ export function gradcheck(
   };
   const g = new Generator(opts.seed);
   const ys = run(inputs);
-  const ups = ys.map((y) => new Tensor(Float64Array.from({ length: y.size }, () => g.normal()), y.shape));
+  const ups = ys.map(
+    (y) =>
+      new Tensor(
+        Float64Array.from({ length: y.size }, () => g.normal()),
+        y.shape,
+      ),
+  );
   const objective = (outs: Tensor[]): number => {
     let s = 0;
     outs.forEach((y, k) => {

@@ -14,6 +14,7 @@
 // Dims: M rows of A and C, N columns of B and C, K the shared inner dim.
 
 import type { Storage } from '../tensor/dtype.js';
+import { gemmWasm } from './wasm/gemm.js';
 
 const MR = 4;
 const NR = 4;
@@ -34,6 +35,21 @@ export interface MatView {
 
 /** C[M,N] (contiguous at cOff, row stride N) = A[M,K] B[K,N] (+ C when accumulate). */
 export function gemm(
+  M: number,
+  N: number,
+  K: number,
+  A: MatView,
+  B: MatView,
+  c: Storage,
+  cOff: number,
+  accumulate: boolean,
+): void {
+  // the wasm backend takes float products large enough to pay for copying into its memory
+  if (!gemmWasm(M, N, K, A, B, c, cOff, accumulate)) gemmJs(M, N, K, A, B, c, cOff, accumulate);
+}
+
+/** gemm in TypeScript: the reference the wasm kernel is tested against, and the fallback. */
+export function gemmJs(
   M: number,
   N: number,
   K: number,
@@ -120,6 +136,7 @@ function packPanelsA(A: MatView, ic: number, pc: number, mc: number, kc: number)
 }
 
 // 4x4 register tile: 16 accumulators live in locals across the k loop.
+// biome-ignore format: one row of the tile per line reads as the 4x4 tile it is
 function micro4x4(
   kc: number,
   pa: Float64Array,
@@ -154,6 +171,13 @@ function micro4x4(
     c[ic] += c30; c[ic + 1] += c31; c[ic + 2] += c32; c[ic + 3] += c33;
     return;
   }
-  const t = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];
+  // edge tile: spill to a scratch tile (no allocation per call), add the valid mr x nr part
+  const t = edgeTile;
+  t[0] = c00; t[1] = c01; t[2] = c02; t[3] = c03;
+  t[4] = c10; t[5] = c11; t[6] = c12; t[7] = c13;
+  t[8] = c20; t[9] = c21; t[10] = c22; t[11] = c23;
+  t[12] = c30; t[13] = c31; t[14] = c32; t[15] = c33;
   for (let i = 0; i < mr; i++) for (let j = 0; j < nr; j++) c[ic + i * ldc + j] += t[i * 4 + j];
 }
+
+const edgeTile = new Float64Array(MR * NR);

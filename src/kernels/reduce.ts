@@ -4,6 +4,7 @@
 // Accumulators are float64 locals whatever the storage, so float32 sums do not drift.
 
 import type { Storage } from '../tensor/dtype.js';
+import { softmaxRowsWasm } from './wasm/rows.js';
 
 /** out[o, i] = sum_r x[o, r, i]. */
 export function sumAxis(x: Storage, outer: number, n: number, inner: number, out: Storage): void {
@@ -79,10 +80,10 @@ export function argExtremeAxis(
       const base = o * n * inner + i;
       let best = x[base];
       let bi = 0;
-      if (best === best) {
+      if (!Number.isNaN(best)) {
         for (let r = 1, p = base + inner; r < n; r++, p += inner) {
           const v = x[p];
-          if (v !== v) {
+          if (Number.isNaN(v)) {
             best = v;
             bi = r;
             break;
@@ -106,7 +107,7 @@ export function logSumExpAxis(x: Storage, outer: number, n: number, inner: numbe
       const base = o * n * inner + i;
       let m = Number.NEGATIVE_INFINITY;
       for (let r = 0, p = base; r < n; r++, p += inner) if (x[p] > m) m = x[p];
-      if (m === Number.NEGATIVE_INFINITY || m === Number.POSITIVE_INFINITY || m !== m) {
+      if (m === Number.NEGATIVE_INFINITY || m === Number.POSITIVE_INFINITY || Number.isNaN(m)) {
         out[o * inner + i] = m; // all -inf (log 0), or an inf/NaN that dominates anyway
         continue;
       }
@@ -122,7 +123,15 @@ export function logSumExpAxis(x: Storage, outer: number, n: number, inner: numbe
  * -inf (every position masked) gets all zeros instead of 0/0 = NaN; attention relies on it.
  * With `log`, writes log-softmax instead (-inf for an all -inf row).
  */
-export function softmaxAxis(x: Storage, outer: number, n: number, inner: number, out: Storage, log: boolean): void {
+export function softmaxAxis(
+  x: Storage,
+  outer: number,
+  n: number,
+  inner: number,
+  out: Storage,
+  log: boolean,
+): void {
+  if (softmaxRowsWasm(x, outer, n, inner, out, log)) return; // rows (inner = 1) in wasm SIMD
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * n * inner + i;

@@ -2,8 +2,19 @@
 // Every backward returns gradients in the broadcast shape and lets `sumTo` fold them back.
 
 import { record } from '../autograd/engine.js';
-import { type BinaryRow, addRow, broadcastBinary, divRow, maxRow, minRow, mulRow, powRow, subRow } from '../kernels/elementwise.js';
-import { type DType, allocate } from '../tensor/dtype.js';
+import { DTypeError } from '../errors.js';
+import {
+  addRow,
+  type BinaryRow,
+  broadcastBinary,
+  divRow,
+  maxRow,
+  minRow,
+  mulRow,
+  powRow,
+  subRow,
+} from '../kernels/elementwise.js';
+import { allocate, type DType } from '../tensor/dtype.js';
 import { broadcastShapes, broadcastStrides, numel, sameShape, stridesOf } from '../tensor/shape.js';
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import { eq, gt, lt, where } from './compare.js';
@@ -20,18 +31,24 @@ export function broadcastApply(op: string, row: BinaryRow, a: Tensor, b: Tensor,
   return new Tensor(out, shape);
 }
 
-/** a + b, broadcast. */
+/** a + b, broadcast; bool + bool is logical or, as torch. */
 export function add(a: TensorLike, b: TensorLike): Tensor {
   const [x, y, dt] = operands(a, b);
   const out = broadcastApply('add', addRow, x, y, dt);
+  if (dt === 'bool') for (let i = 0, o = out.data; i < o.length; i++) o[i] = o[i] > 0 ? 1 : 0; // 1 + 1 = true
   return record(out, 'add', [x, y], (g) => [sumTo(g, x.shape), sumTo(g, y.shape)]);
 }
 
 /** a - b, broadcast. */
 export function sub(a: TensorLike, b: TensorLike): Tensor {
   const [x, y, dt] = operands(a, b);
+  if (dt === 'bool')
+    throw new DTypeError('sub: subtracting bool tensors is not supported (use ne for exclusive or)');
   const out = broadcastApply('sub', subRow, x, y, dt);
-  return record(out, 'sub', [x, y], (g) => [sumTo(g, x.shape), y.requiresGrad ? sumTo(g.neg(), y.shape) : null]);
+  return record(out, 'sub', [x, y], (g) => [
+    sumTo(g, x.shape),
+    y.requiresGrad ? sumTo(g.neg(), y.shape) : null,
+  ]);
 }
 
 /** a * b, broadcast. d(ab)/da = b, d(ab)/db = a. */
@@ -56,14 +73,21 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
 }
 
 /**
- * a ** b, broadcast. d/da = b a^(b-1); d/db = a^b log a, taken as 0 where a = 0 and b >= 0
- * (the limit torch uses), so x ** 2 at x = 0 has a finite exponent gradient.
+ * a ** b, broadcast. d/da = b a^(b-1), taken as 0 where b = 0 (x ** 0 is constant; b a^(b-1)
+ * would be 0 * inf at a = 0); d/db = a^b log a, taken as 0 where a = 0 and b >= 0 (the limit
+ * torch uses), so x ** 2 at x = 0 has a finite exponent gradient. Integer tensors to negative
+ * integer powers are refused, as torch does (the result is not an integer).
  */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
   const [x, y, dt] = operands(a, b);
+  if ((dt === 'int32' || dt === 'bool') && y.data.some((v) => v < 0)) {
+    throw new DTypeError(
+      `pow: integer tensors to negative integer powers are not allowed (cast to float first)`,
+    );
+  }
   const out = broadcastApply('pow', powRow, x, y, dt);
   return record(out, 'pow', [x, y], (g) => [
-    x.requiresGrad ? sumTo(g.mul(y).mul(x.pow(y.sub(1))), x.shape) : null,
+    x.requiresGrad ? sumTo(where(eq(y, 0), 0, g.mul(y).mul(x.pow(y.sub(1)))), x.shape) : null,
     y.requiresGrad ? sumTo(where(eq(x, 0).logicalAnd(y.ge(0)), 0, g.mul(out).mul(log(x))), y.shape) : null,
   ]);
 }

@@ -4,7 +4,7 @@
 import { record } from '../autograd/engine.js';
 import { ArgumentError } from '../errors.js';
 import { type RandomSource, toGenerator } from '../random.js';
-import { allocate } from '../tensor/dtype.js';
+import { allocate, assertFloat } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 
 export interface DropoutOptions {
@@ -20,6 +20,7 @@ export interface DropoutOptions {
 export function dropout(x: Tensor, opts: DropoutOptions = {}): Tensor {
   const p = opts.p ?? 0.5;
   if (!(p >= 0 && p <= 1)) throw new ArgumentError(`dropout: p must be in [0, 1], got ${p}`);
+  assertFloat('dropout', x.dtype);
   if (opts.training === false || p === 0) return x;
   const g = toGenerator(opts.generator);
   const scale = p === 1 ? 0 : 1 / (1 - p);

@@ -2,14 +2,15 @@
 // backward is the matching scatter-add into zeros.
 
 import { record } from '../autograd/engine.js';
-import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../errors.js';
+import { ArgumentError, DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { allocate, promote } from '../tensor/dtype.js';
 import { normDim, numel } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { narrow, unsqueeze } from './shape.js';
 
 function checkIndex(op: string, index: Tensor): void {
-  if (index.dtype !== 'int32') throw new DTypeError(`${op}: index must be an int32 tensor, got ${index.dtype}`);
+  if (index.dtype !== 'int32')
+    throw new DTypeError(`${op}: index must be an int32 tensor, got ${index.dtype}`);
 }
 
 /** Entries of x along `dim` at the positions in `index` (int32, 1-D). */
@@ -22,7 +23,8 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const inner = numel(x.shape.slice(d + 1));
   const idx = index.data;
   for (let j = 0; j < idx.length; j++) {
-    if (idx[j] < -n || idx[j] >= n) throw new ArgumentError(`indexSelect: index ${idx[j]} out of range for dim ${dim} of size ${n}`);
+    if (idx[j] < -n || idx[j] >= n)
+      throw new ArgumentError(`indexSelect: index ${idx[j]} out of range for dim ${dim} of size ${n}`);
   }
   const m = idx.length;
   const shape = x.ndim === 0 ? [] : x.shape.map((s, i) => (i === d ? m : s));
@@ -55,11 +57,15 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   checkIndex('gather', index);
   const d = normDim('gather', dim, x.ndim);
   if (index.ndim !== x.ndim) {
-    throw new ShapeError(`gather: index ${fmtShape(index.shape)} must have the same rank as the input ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      `gather: index ${fmtShape(index.shape)} must have the same rank as the input ${fmtShape(x.shape)}`,
+    );
   }
   for (let i = 0; i < x.ndim; i++) {
     if (i !== d && index.shape[i] > x.shape[i]) {
-      throw new ShapeError(`gather: index ${fmtShape(index.shape)} is larger than the input ${fmtShape(x.shape)} at dim ${i}`);
+      throw new ShapeError(
+        `gather: index ${fmtShape(index.shape)} is larger than the input ${fmtShape(x.shape)} at dim ${i}`,
+      );
     }
   }
   const n = x.shape[d];
@@ -73,15 +79,21 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const idx = index.data;
   const outerShape = ishape.slice(0, d);
   const innerShape = ishape.slice(d + 1);
+  const xOuterShape = x.shape.slice(0, d);
+  const xInnerShape = x.shape.slice(d + 1);
+  // x offset of each inner index position, computed once rather than per element
+  const innerOff = new Int32Array(inner);
+  for (let i = 0; i < inner; i++) innerOff[i] = unravelOffset(i, innerShape, xInnerShape);
   const xOuterStride = n * xInner;
   for (let o = 0; o < outer; o++) {
-    const ox = unravelOffset(o, outerShape, x.shape.slice(0, d)) * xOuterStride;
+    const ox = unravelOffset(o, outerShape, xOuterShape) * xOuterStride;
     for (let j = 0; j < m; j++) {
       for (let i = 0; i < inner; i++) {
         const p = (o * m + j) * inner + i;
         const r = idx[p];
-        if (r < -n || r >= n) throw new ArgumentError(`gather: index ${r} out of range for dim ${dim} of size ${n}`);
-        positions[p] = ox + (r < 0 ? r + n : r) * xInner + unravelOffset(i, innerShape, x.shape.slice(d + 1));
+        if (r < -n || r >= n)
+          throw new ArgumentError(`gather: index ${r} out of range for dim ${dim} of size ${n}`);
+        positions[p] = ox + (r < 0 ? r + n : r) * xInner + innerOff[i];
       }
     }
   }
@@ -113,12 +125,15 @@ function unravelOffset(k: number, shape: readonly number[], within: readonly num
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new ArgumentError('cat: expected a non-empty list of tensors');
   const first = tensors[0];
+  if (first.ndim === 0) throw new ShapeError('cat: 0-d tensors cannot be concatenated (use stack)');
   const d = normDim('cat', dim, first.ndim);
   let dt = first.dtype;
   let total = 0;
   for (const t of tensors) {
     if (t.ndim !== first.ndim || t.shape.some((s, i) => i !== d && s !== first.shape[i])) {
-      throw new ShapeError(`cat: shapes ${tensors.map((x) => fmtShape(x.shape)).join(', ')} differ outside dim ${dim}`);
+      throw new ShapeError(
+        `cat: shapes ${tensors.map((x) => fmtShape(x.shape)).join(', ')} differ outside dim ${dim}`,
+      );
     }
     dt = promote(dt, t.dtype);
     total += t.shape[d];
@@ -153,10 +168,15 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   const d = normDim('stack', dim, tensors[0].ndim + 1);
   for (const t of tensors) {
     if (t.shape.length !== tensors[0].ndim || t.shape.some((s, i) => s !== tensors[0].shape[i])) {
-      throw new ShapeError(`stack: all tensors must have the same shape, got ${tensors.map((x) => fmtShape(x.shape)).join(', ')}`);
+      throw new ShapeError(
+        `stack: all tensors must have the same shape, got ${tensors.map((x) => fmtShape(x.shape)).join(', ')}`,
+      );
     }
   }
-  return cat(tensors.map((t) => unsqueeze(t, d)), d);
+  return cat(
+    tensors.map((t) => unsqueeze(t, d)),
+    d,
+  );
 }
 
 /** Pieces of x along `dim`: of size `sizes` each (last one smaller), or of the listed sizes. */
@@ -165,14 +185,17 @@ export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Te
   const n = x.shape[d];
   let list: number[];
   if (typeof sizes === 'number') {
-    if (!Number.isInteger(sizes) || sizes < 1) throw new ArgumentError(`split: size must be a positive integer, got ${sizes}`);
+    if (!Number.isInteger(sizes) || sizes < 1)
+      throw new ArgumentError(`split: size must be a positive integer, got ${sizes}`);
     list = [];
     for (let s = 0; s < n; s += sizes) list.push(Math.min(sizes, n - s));
   } else {
     list = [...sizes];
     const total = list.reduce((a, b) => a + b, 0);
     if (total !== n || list.some((s) => !Number.isInteger(s) || s < 0)) {
-      throw new ShapeError(`split: sizes ${fmtShape(list)} must be non-negative and sum to dim ${dim}'s size ${n}`);
+      throw new ShapeError(
+        `split: sizes ${fmtShape(list)} must be non-negative and sum to dim ${dim}'s size ${n}`,
+      );
     }
   }
   let start = 0;
@@ -185,7 +208,8 @@ export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Te
 
 /** x split into `chunks` pieces of ceil(n / chunks) (the last may be smaller, fewer if n is small). */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
-  if (!Number.isInteger(chunks) || chunks < 1) throw new ArgumentError(`chunk: chunks must be a positive integer, got ${chunks}`);
+  if (!Number.isInteger(chunks) || chunks < 1)
+    throw new ArgumentError(`chunk: chunks must be a positive integer, got ${chunks}`);
   const d = normDim('chunk', dim, x.ndim);
   return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);
 }

@@ -6,7 +6,7 @@
 // The gemm kernel reads W^T and dy^T through strides, so nothing is transposed in memory.
 
 import { record } from '../autograd/engine.js';
-import { DTypeError, ShapeError, fmtShape } from '../errors.js';
+import { DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { gemm } from '../kernels/matmul.js';
 import { allocate, isFloat, promote } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -17,19 +17,33 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   if (!isFloat(x.dtype) || !isFloat(weight.dtype)) {
     throw new DTypeError(`linear: expected float tensors, got input ${x.dtype} and weight ${weight.dtype}`);
   }
-  if (weight.ndim !== 2) throw new ShapeError(`linear: weight must be [out, in], got ${fmtShape(weight.shape)}`);
+  if (weight.ndim !== 2)
+    throw new ShapeError(`linear: weight must be [out, in], got ${fmtShape(weight.shape)}`);
   const [outF, inF] = weight.shape;
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
-    throw new ShapeError(`linear: input ${fmtShape(x.shape)} does not end in in_features ${inF} of weight ${fmtShape(weight.shape)}`);
+    throw new ShapeError(
+      `linear: input ${fmtShape(x.shape)} does not end in in_features ${inF} of weight ${fmtShape(weight.shape)}`,
+    );
   }
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) {
-    throw new ShapeError(`linear: bias ${fmtShape(bias.shape)} must be [${outF}] to match weight ${fmtShape(weight.shape)}`);
+    throw new ShapeError(
+      `linear: bias ${fmtShape(bias.shape)} must be [${outF}] to match weight ${fmtShape(weight.shape)}`,
+    );
   }
   const rows = x.size / inF;
   const dtype = promote(x.dtype, weight.dtype);
   const out = allocate(dtype, rows * outF);
   if (bias) for (let r = 0; r < rows; r++) for (let o = 0; o < outF; o++) out[r * outF + o] = bias.data[o];
-  gemm(rows, outF, inF, { data: x.data, off: 0, rs: inF, cs: 1 }, { data: weight.data, off: 0, rs: 1, cs: inF }, out, 0, true);
+  gemm(
+    rows,
+    outF,
+    inF,
+    { data: x.data, off: 0, rs: inF, cs: 1 },
+    { data: weight.data, off: 0, rs: 1, cs: inF },
+    out,
+    0,
+    true,
+  );
   const y = new Tensor(out, [...x.shape.slice(0, -1), outF]);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record(y, 'linear', inputs, (g) => {
@@ -43,7 +57,16 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     }
     if (weight.requiresGrad) {
       const buf = allocate(weight.dtype, outF * inF);
-      gemm(outF, inF, rows, { data: g.data, off: 0, rs: 1, cs: outF }, { data: x.data, off: 0, rs: inF, cs: 1 }, buf, 0, false);
+      gemm(
+        outF,
+        inF,
+        rows,
+        { data: g.data, off: 0, rs: 1, cs: outF },
+        { data: x.data, off: 0, rs: inF, cs: 1 },
+        buf,
+        0,
+        false,
+      );
       dw = new Tensor(buf, weight.shape);
     }
     const db = bias?.requiresGrad ? sum(g.reshape([rows, outF]), 0).to(bias.dtype) : null;

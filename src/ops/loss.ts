@@ -1,7 +1,7 @@
 // Losses, fused: one node each, derivative beside the forward.
 
 import { record } from '../autograd/engine.js';
-import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
+import { ArgumentError, DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { isFloat, promote } from '../tensor/dtype.js';
 import { sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -25,9 +25,12 @@ export function mseLoss(input: Tensor, target: Tensor, opts: MseOptions = {}): T
     throw new ArgumentError(`mseLoss: reduction must be 'mean', 'sum' or 'none', got ${String(reduction)}`);
   }
   if (!sameShape(input.shape, target.shape)) {
-    throw new ShapeError(`mseLoss: input ${fmtShape(input.shape)} and target ${fmtShape(target.shape)} must have the same shape`);
+    throw new ShapeError(
+      `mseLoss: input ${fmtShape(input.shape)} and target ${fmtShape(target.shape)} must have the same shape`,
+    );
   }
-  if (!isFloat(input.dtype)) throw new ArgumentError(`mseLoss: input must be a float tensor, got ${input.dtype}`);
+  if (!isFloat(input.dtype))
+    throw new DTypeError(`mseLoss: input must be a float tensor, got ${input.dtype}`);
   const diff = sub(input.detach(), target.detach());
   const d = diff.data;
   if (reduction === 'none') {

@@ -7,9 +7,9 @@
 // then summed back over any batch dims that were broadcast.
 
 import { record } from '../autograd/engine.js';
-import { DTypeError, ShapeError, fmtShape } from '../errors.js';
-import { type MatView, gemm } from '../kernels/matmul.js';
-import { type Storage, allocate, isFloat, promote } from '../tensor/dtype.js';
+import { DTypeError, fmtShape, ShapeError } from '../errors.js';
+import { gemm, type MatView } from '../kernels/matmul.js';
+import { allocate, isFloat, promote, type Storage } from '../tensor/dtype.js';
 import { broadcastShapes, broadcastStrides, numel, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { squeeze, unsqueeze } from './shape.js';
@@ -18,7 +18,9 @@ import { sumTo } from './util.js';
 /** Matrix product with torch.matmul's rules for 1-D, 2-D and batched (broadcast) operands. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 0 || b.ndim === 0) {
-    throw new ShapeError(`matmul: both arguments need at least 1 dim, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+    throw new ShapeError(
+      `matmul: both arguments need at least 1 dim, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`,
+    );
   }
   const a2 = a.ndim === 1 ? unsqueeze(a, 0) : a;
   const b2 = b.ndim === 1 ? unsqueeze(b, -1) : b;
@@ -31,7 +33,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 /** Batched product of [B, M, K] and [B, K, N] (no broadcasting, as torch.bmm). */
 export function bmm(a: Tensor, b: Tensor): Tensor {
   if (a.ndim !== 3 || b.ndim !== 3 || a.shape[0] !== b.shape[0]) {
-    throw new ShapeError(`bmm: expected [B,M,K] and [B,K,N] with equal B, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+    throw new ShapeError(
+      `bmm: expected [B,M,K] and [B,K,N] with equal B, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`,
+    );
   }
   return batchedMatmul('bmm', a, b, a, b);
 }
@@ -45,7 +49,9 @@ function batchedMatmul(op: string, a: Tensor, b: Tensor, origA: Tensor, origB: T
   const K2 = b.shape[b.ndim - 2];
   const N = b.shape[b.ndim - 1];
   if (K !== K2) {
-    throw new ShapeError(`${op}: cannot multiply ${fmtShape(origA.shape)} by ${fmtShape(origB.shape)} (${K} != ${K2})`);
+    throw new ShapeError(
+      `${op}: cannot multiply ${fmtShape(origA.shape)} by ${fmtShape(origB.shape)} (${K} != ${K2})`,
+    );
   }
   const batch = broadcastShapes(op, a.shape.slice(0, -2), b.shape.slice(0, -2));
   const dtype = promote(a.dtype, b.dtype);
@@ -87,7 +93,15 @@ function operand(t: Tensor, batch: readonly number[], trans: boolean): BatchOper
   return { data: t.data, batchStrides: bs, rs: trans ? 1 : C, cs: trans ? C : 1 };
 }
 
-function batchGemm(batch: readonly number[], M: number, N: number, K: number, A: BatchOperand, B: BatchOperand, out: Storage): void {
+function batchGemm(
+  batch: readonly number[],
+  M: number,
+  N: number,
+  K: number,
+  A: BatchOperand,
+  B: BatchOperand,
+  out: Storage,
+): void {
   const count = numel(batch);
   const st = stridesOf(batch);
   const va: MatView = { data: A.data, off: 0, rs: A.rs, cs: A.cs };
@@ -107,4 +121,3 @@ function batchGemm(batch: readonly number[], M: number, N: number, K: number, A:
     gemm(M, N, K, va, vb, out, i * M * N, false);
   }
 }
-

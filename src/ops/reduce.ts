@@ -3,9 +3,9 @@
 // backward that broadcasts the gradient back over the reduced dims.
 
 import { record } from '../autograd/engine.js';
-import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
+import { ArgumentError, fmtShape, ShapeError } from '../errors.js';
 import { argExtremeAxis, logSumExpAxis, softmaxAxis, sumAxis, varAxis } from '../kernels/reduce.js';
-import { type Storage, allocate, isFloat } from '../tensor/dtype.js';
+import { allocate, isFloat, type Storage } from '../tensor/dtype.js';
 import { normDim, normDims, numel } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { where } from './compare.js';
@@ -37,7 +37,9 @@ interface Layout {
 }
 
 function layout(op: string, x: Tensor, dim: Dims | undefined, keepdim: boolean): Layout {
-  const dims = normDims(op, dim, x.ndim);
+  // a 0-d tensor accepts dim 0 / -1 (as torch) and reduces over nothing
+  const asked = normDims(op, dim, x.ndim);
+  const dims = x.ndim === 0 ? [] : asked;
   const keptShape = x.shape.map((s, i) => (dims.includes(i) ? 1 : s));
   const outShape = keepdim ? keptShape : x.shape.filter((_, i) => !dims.includes(i));
   const n = numel(dims.map((d) => x.shape[d]));
@@ -78,7 +80,9 @@ export function mean(x: Tensor, dim?: Dims, opts: KeepDim = {}): Tensor {
   const out = allocate(xf.dtype, L.outer * L.inner);
   sumAxis(L.data, L.outer, L.n, L.inner, out);
   for (let i = 0; i < out.length; i++) out[i] /= L.n;
-  return record(new Tensor(out, L.outShape), 'mean', [xf], (g) => [reshape(g, L.keptShape).expand(x.shape).div(L.n)]);
+  return record(new Tensor(out, L.outShape), 'mean', [xf], (g) => [
+    reshape(g, L.keptShape).expand(x.shape).div(L.n),
+  ]);
 }
 
 function correctionOf(op: string, opts: VarOptions): number {
@@ -102,7 +106,9 @@ function varianceImpl(op: 'var' | 'std', x: Tensor, dim: Dims | undefined, opts:
   if (op === 'var') {
     // d var / dx_i = 2 (x_i - mean) / (n - correction); the mean's own dependence cancels.
     return record(new Tensor(v, L.outShape), 'var', [xf], (g) => [
-      reshape(g, L.keptShape).mul(xf.sub(meanT)).mul(2 / denom),
+      reshape(g, L.keptShape)
+        .mul(xf.sub(meanT))
+        .mul(2 / denom),
     ]);
   }
   for (let i = 0; i < v.length; i++) v[i] = Math.sqrt(v[i]);
@@ -125,7 +131,10 @@ export function std(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
   return varianceImpl('std', x, dim, opts);
 }
 
-/** log(sum(exp(x))) over `dim`, stable. d/dx_i = exp(x_i - out). */
+/**
+ * log(sum(exp(x))) over `dim`, stable. d/dx_i = exp(x_i - out) = softmax(x)_i, taken as 0 on
+ * a slice that is all -inf (out = -inf), as softmax is: no -inf - -inf = NaN.
+ */
 export function logsumexp(x: Tensor, dim: Dims, opts: KeepDim = {}): Tensor {
   const xf = isFloat(x.dtype) ? x : x.to('float32');
   const L = layout('logsumexp', xf, dim, opts.keepdim ?? false);
@@ -134,7 +143,8 @@ export function logsumexp(x: Tensor, dim: Dims, opts: KeepDim = {}): Tensor {
   const y = new Tensor(out, L.outShape);
   return record(y, 'logsumexp', [xf], (g) => {
     const yk = reshape(y, L.keptShape);
-    return [reshape(g, L.keptShape).mul(xf.sub(yk).exp())];
+    const p = xf.sub(yk).exp();
+    return [reshape(g, L.keptShape).mul(where(yk.eq(Number.NEGATIVE_INFINITY), 0, p))];
   });
 }
 
@@ -163,19 +173,25 @@ export function amin(x: Tensor, dim?: Dims, opts: KeepDim = {}): Tensor {
 }
 
 // max/min along one dim with indices (first occurrence); the gradient goes to that index.
-function extWithIndex(op: 'max' | 'min', x: Tensor, dim: number, opts: KeepDim): ValuesIndices {
+function extWithIndex(
+  op: 'max' | 'min' | 'argmax' | 'argmin',
+  x: Tensor,
+  dim: number,
+  opts: KeepDim,
+): ValuesIndices {
   const d = normDim(op, dim, x.ndim);
   const L = layout(op, x, d, opts.keepdim ?? false);
   if (L.n === 0) throw new ShapeError(`${op}: cannot reduce over an empty dim of ${fmtShape(x.shape)}`);
   const out = allocate(x.dtype, L.outer * L.inner);
   const idx = new Int32Array(L.outer * L.inner);
-  argExtremeAxis(L.data, L.outer, L.n, L.inner, op === 'max', out, idx);
+  argExtremeAxis(L.data, L.outer, L.n, L.inner, op === 'max' || op === 'argmax', out, idx);
   const indices = new Tensor(idx, L.outShape);
   const values = record(new Tensor(out, L.outShape), op, [x], (g) => {
     const gx = allocate(g.dtype, x.size);
     const gd = g.data;
     for (let o = 0; o < L.outer; o++) {
-      for (let i = 0; i < L.inner; i++) gx[(o * L.n + idx[o * L.inner + i]) * L.inner + i] = gd[o * L.inner + i];
+      for (let i = 0; i < L.inner; i++)
+        gx[(o * L.n + idx[o * L.inner + i]) * L.inner + i] = gd[o * L.inner + i];
     }
     return [new Tensor(gx, x.shape)];
   });
@@ -193,8 +209,8 @@ export function min(x: Tensor, dim: number, opts: KeepDim = {}): ValuesIndices {
 }
 
 function argext(op: 'argmax' | 'argmin', x: Tensor, dim: number | undefined, opts: KeepDim): Tensor {
-  if (dim === undefined) return extWithIndex(op === 'argmax' ? 'max' : 'min', reshape(x.detach(), [-1]), 0, {}).indices;
-  return extWithIndex(op === 'argmax' ? 'max' : 'min', x.detach(), dim, opts).indices;
+  if (dim === undefined) return extWithIndex(op, reshape(x.detach(), [-1]), 0, {}).indices;
+  return extWithIndex(op, x.detach(), dim, opts).indices;
 }
 
 /** Index of the max along `dim` (of the flattened tensor when omitted); int32. */

@@ -3,10 +3,18 @@
 // and scatter-add into zeros for narrow/slice.
 
 import { record } from '../autograd/engine.js';
-import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
+import { ArgumentError, fmtShape, ShapeError } from '../errors.js';
 import { stridedAddInto, stridedCopy } from '../kernels/strided.js';
 import { allocate } from '../tensor/dtype.js';
-import { type Shape, broadcastStrides, checkShape, normDim, numel, sameShape, stridesOf } from '../tensor/shape.js';
+import {
+  broadcastStrides,
+  checkShape,
+  normDim,
+  numel,
+  type Shape,
+  sameShape,
+  stridesOf,
+} from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { sumTo } from './util.js';
 
@@ -14,18 +22,23 @@ import { sumTo } from './util.js';
 export function reshape(x: Tensor, shape: Shape): Tensor {
   const s = [...shape];
   const infer = s.indexOf(-1);
-  if (infer !== s.lastIndexOf(-1)) throw new ShapeError(`reshape: only one dim can be -1, got ${fmtShape(shape)}`);
+  if (infer !== s.lastIndexOf(-1))
+    throw new ShapeError(`reshape: only one dim can be -1, got ${fmtShape(shape)}`);
   if (infer >= 0) {
     s[infer] = 1;
     const rest = numel(s);
     if (rest === 0 || x.size % rest !== 0) {
-      throw new ShapeError(`reshape: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) into ${fmtShape(shape)}`);
+      throw new ShapeError(
+        `reshape: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) into ${fmtShape(shape)}`,
+      );
     }
     s[infer] = x.size / rest;
   }
   checkShape('reshape', s);
   if (numel(s) !== x.size) {
-    throw new ShapeError(`reshape: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) into ${fmtShape(shape)} (${numel(s)})`);
+    throw new ShapeError(
+      `reshape: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) into ${fmtShape(shape)} (${numel(s)})`,
+    );
   }
   if (sameShape(s, x.shape)) return x;
   return record(new Tensor(x.data, s), 'reshape', [x], (g) => [reshape(g, x.shape)]);
@@ -46,7 +59,10 @@ export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
     dim === undefined
       ? x.shape.map((_, i) => i)
       : (typeof dim === 'number' ? [dim] : dim).map((d) => normDim('squeeze', d, x.ndim));
-  return reshape(x, x.shape.filter((n, i) => !(n === 1 && dims.includes(i))));
+  return reshape(
+    x,
+    x.shape.filter((n, i) => !(n === 1 && dims.includes(i))),
+  );
 }
 
 /** Inserts a size-1 dim at `dim` (in [-ndim-1, ndim]). */
@@ -58,12 +74,15 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 /** x broadcast to `shape` (-1 keeps a dim); a copy. Backward sums over the expanded dims. */
 export function expand(x: Tensor, shape: Shape): Tensor {
   const lead = shape.length - x.ndim;
-  if (lead < 0) throw new ShapeError(`expand: cannot expand ${fmtShape(x.shape)} to fewer dims ${fmtShape(shape)}`);
+  if (lead < 0)
+    throw new ShapeError(`expand: cannot expand ${fmtShape(x.shape)} to fewer dims ${fmtShape(shape)}`);
   const target = shape.map((n, i) => (n === -1 && i >= lead ? x.shape[i - lead] : n));
   checkShape('expand', target);
   for (let i = 0; i < x.ndim; i++) {
     if (x.shape[i] !== 1 && x.shape[i] !== target[lead + i]) {
-      throw new ShapeError(`expand: cannot expand ${fmtShape(x.shape)} to ${fmtShape(shape)} (dim ${lead + i}: ${x.shape[i]} vs ${target[lead + i]})`);
+      throw new ShapeError(
+        `expand: cannot expand ${fmtShape(x.shape)} to ${fmtShape(shape)} (dim ${lead + i}: ${x.shape[i]} vs ${target[lead + i]})`,
+      );
     }
   }
   if (sameShape(target, x.shape)) return x;
@@ -75,7 +94,9 @@ export function expand(x: Tensor, shape: Shape): Tensor {
 /** x with its dims reordered: out.shape[i] = x.shape[dims[i]]. */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   if (dims.length !== x.ndim) {
-    throw new ShapeError(`permute: dims ${fmtShape(dims)} must list all ${x.ndim} dims of ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      `permute: dims ${fmtShape(dims)} must list all ${x.ndim} dims of ${fmtShape(x.shape)}`,
+    );
   }
   const p = dims.map((d) => normDim('permute', d, x.ndim));
   if (new Set(p).size !== p.length) throw new ArgumentError(`permute: dims ${fmtShape(dims)} repeat a dim`);
@@ -83,9 +104,15 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   const st = stridesOf(x.shape);
   const shape = p.map((d) => x.shape[d]);
   const out = allocate(x.dtype, x.size);
-  stridedCopy(x.data, 0, p.map((d) => st[d]), shape, out);
+  stridedCopy(
+    x.data,
+    0,
+    p.map((d) => st[d]),
+    shape,
+    out,
+  );
   const inv = new Array<number>(p.length);
-  p.forEach((d, i) => (inv[d] = i));
+  for (const [i, d] of p.entries()) inv[d] = i;
   return record(new Tensor(out, shape), 'permute', [x], (g) => [permute(g, inv)]);
 }
 
@@ -93,6 +120,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
 export function transpose(x: Tensor, d0: number, d1: number): Tensor {
   const a = normDim('transpose', d0, x.ndim);
   const b = normDim('transpose', d1, x.ndim);
+  if (x.ndim === 0) return x;
   const p = x.shape.map((_, i) => i);
   p[a] = b;
   p[b] = a;
@@ -110,10 +138,12 @@ export interface SliceOptions {
 
 /** x[..., start:end:step, ...] along `dim`. Backward scatters the gradient into zeros. */
 export function slice(x: Tensor, dim: number, opts: SliceOptions = {}): Tensor {
+  if (x.ndim === 0) throw new ShapeError('slice: cannot slice a 0-d tensor');
   const d = normDim('slice', dim, x.ndim);
   const n = x.shape[d];
   const step = opts.step ?? 1;
-  if (!Number.isInteger(step) || step < 1) throw new ArgumentError(`slice: step must be a positive integer, got ${step}`);
+  if (!Number.isInteger(step) || step < 1)
+    throw new ArgumentError(`slice: step must be a positive integer, got ${step}`);
   const clip = (v: number) => Math.min(Math.max(v < 0 ? v + n : v, 0), n);
   const start = clip(opts.start ?? 0);
   const end = Math.max(clip(opts.end ?? n), start);
@@ -133,11 +163,14 @@ export function slice(x: Tensor, dim: number, opts: SliceOptions = {}): Tensor {
 
 /** Elements start..start+length-1 along `dim`. */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  if (x.ndim === 0) throw new ShapeError('narrow: cannot narrow a 0-d tensor');
   const d = normDim('narrow', dim, x.ndim);
   const n = x.shape[d];
   const s = start < 0 ? start + n : start;
   if (!Number.isInteger(s) || !Number.isInteger(length) || s < 0 || length < 0 || s + length > n) {
-    throw new ArgumentError(`narrow: start ${start} and length ${length} out of range for dim ${dim} of size ${n}`);
+    throw new ArgumentError(
+      `narrow: start ${start} and length ${length} out of range for dim ${dim} of size ${n}`,
+    );
   }
   return slice(x, d, { start: s, end: s + length });
 }

@@ -1,9 +1,11 @@
 // Sorting along a dim: sort, argsort and topk. Orders are stable (ties keep the lower index
-// first) and NaN counts as larger than every number, as in torch. topk with k much smaller
-// than n keeps a k-long sorted buffer instead of sorting the whole row.
+// first) and NaN counts as larger than every number, as in torch. Rows are sorted by the
+// merge-sort kernel (kernels/sort.ts); topk with k much smaller than n keeps a k-long sorted
+// buffer instead of sorting the whole row.
 
 import { record } from '../autograd/engine.js';
 import { ArgumentError } from '../errors.js';
+import { argsortRow } from '../kernels/sort.js';
 import { allocate } from '../tensor/dtype.js';
 import { normDim, numel } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -25,15 +27,16 @@ export interface TopkOptions {
 
 // ascending total order with NaN last
 function before(a: number, b: number): boolean {
-  if (a !== a) return false;
-  if (b !== b) return true;
+  if (Number.isNaN(a)) return false;
+  if (Number.isNaN(b)) return true;
   return a < b;
 }
 
 function selectAlong(op: string, x: Tensor, dim: number, k: number, desc: boolean): ValuesIndices {
   const d = normDim(op, dim, x.ndim);
   const n = x.ndim === 0 ? 1 : x.shape[d];
-  if (!Number.isInteger(k) || k < 0 || k > n) throw new ArgumentError(`${op}: k must be an integer in [0, ${n}], got ${k}`);
+  if (!Number.isInteger(k) || k < 0 || k > n)
+    throw new ArgumentError(`${op}: k must be an integer in [0, ${n}], got ${k}`);
   const outer = numel(x.shape.slice(0, d));
   const inner = numel(x.shape.slice(d + 1));
   const shape = x.ndim === 0 ? [] : x.shape.map((s, i) => (i === d ? k : s));
@@ -42,6 +45,8 @@ function selectAlong(op: string, x: Tensor, dim: number, k: number, desc: boolea
   const src = x.data;
   const row = new Float64Array(n);
   const order = new Int32Array(n);
+  const keys = new Float64Array(n);
+  const tmp = new Int32Array(n);
   // "a goes before b": strictly better in the requested direction
   const better = desc ? (a: number, b: number) => before(b, a) : before;
   for (let o = 0; o < outer; o++) {
@@ -63,9 +68,7 @@ function selectAlong(op: string, x: Tensor, dim: number, k: number, desc: boolea
           order[p] = r;
         }
       } else {
-        for (let r = 0; r < n; r++) order[r] = r;
-        const sorted = Array.from(order).sort((a, b) => (better(row[a], row[b]) ? -1 : better(row[b], row[a]) ? 1 : a - b));
-        order.set(sorted);
+        argsortRow(row, n, desc, order, keys, tmp);
         count = k;
       }
       for (let j = 0; j < count; j++) {

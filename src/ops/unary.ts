@@ -2,8 +2,8 @@
 // tensors compute in float32, as torch does.
 
 import { record } from '../autograd/engine.js';
-import { ArgumentError } from '../errors.js';
-import { type DType, type Storage, allocate, isFloat } from '../tensor/dtype.js';
+import { ArgumentError, DTypeError } from '../errors.js';
+import { allocate, type DType, isFloat, type Storage } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { where } from './compare.js';
 
@@ -21,7 +21,8 @@ export function cast(x: Tensor, dtype: DType, copy = false): Tensor {
   const out = allocate(dtype, x.size);
   const src = x.data;
   if (dtype === 'bool') for (let i = 0; i < src.length; i++) out[i] = src[i] !== 0 ? 1 : 0;
-  else if (dtype === 'int32' && isFloat(x.dtype)) for (let i = 0; i < src.length; i++) out[i] = Math.trunc(src[i]);
+  else if (dtype === 'int32' && isFloat(x.dtype))
+    for (let i = 0; i < src.length; i++) out[i] = Math.trunc(src[i]);
   else out.set(src);
   const y = new Tensor(out, x.shape);
   if (!isFloat(dtype) || !isFloat(x.dtype)) return y;
@@ -30,6 +31,8 @@ export function cast(x: Tensor, dtype: DType, copy = false): Tensor {
 
 /** -x. */
 export function neg(x: Tensor): Tensor {
+  if (x.dtype === 'bool')
+    throw new DTypeError('neg: negating a bool tensor is not supported (use logicalNot)');
   const a = x.data;
   const o = like(x);
   for (let i = 0; i < a.length; i++) o[i] = -a[i];
@@ -130,7 +133,7 @@ export function sigmoid(x0: Tensor): Tensor {
 export function relu(x: Tensor): Tensor {
   const a = x.data;
   const o = like(x);
-  for (let i = 0; i < a.length; i++) o[i] = a[i] > 0 ? a[i] : a[i] !== a[i] ? a[i] : 0;
+  for (let i = 0; i < a.length; i++) o[i] = a[i] > 0 || Number.isNaN(a[i]) ? a[i] : 0;
   return record(new Tensor(o, x.shape), 'relu', [x], (g) => [where(x.gt(0), g, 0)]);
 }
 
@@ -176,7 +179,7 @@ export function gelu(x0: Tensor, opts: GeluOptions = {}): Tensor {
  * the last bit.
  */
 export function erf(x: number): number {
-  if (x !== x) return x;
+  if (Number.isNaN(x)) return x;
   const ax = Math.abs(x);
   if (ax >= 6) return Math.sign(x);
   const x2 = ax * ax;

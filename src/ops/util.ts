@@ -1,7 +1,7 @@
 // Helpers shared by the ops: scalar wrapping and undoing broadcasting in backward passes.
 
-import { ShapeError, fmtShape } from '../errors.js';
-import { type DType, allocate, promote, promoteScalar } from '../tensor/dtype.js';
+import { fmtShape, ShapeError } from '../errors.js';
+import { allocate, type DType, promote, promoteScalar } from '../tensor/dtype.js';
 import { sameShape } from '../tensor/shape.js';
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import { sum } from './reduce.js';

@@ -1,10 +1,10 @@
 // Creating tensors: from nested arrays or typed arrays, constants, ranges, and random
 // tensors (every random creator takes a seed or a Generator).
 
-import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
+import { ArgumentError, fmtShape, ShapeError } from '../errors.js';
 import { type Generator, type RandomSource, toGenerator } from '../random.js';
-import { type DType, type Storage, allocate, checkDType, dtypeOf } from './dtype.js';
-import { type Shape, checkShape, numel } from './shape.js';
+import { allocate, checkDType, type DType, dtypeOf, type Storage } from './dtype.js';
+import { checkShape, numel, type Shape } from './shape.js';
 import { type NestedArray, Tensor } from './tensor.js';
 
 export interface CreateOptions {
@@ -38,7 +38,12 @@ function inferShape(v: NestedArray | ArrayLike<number>, shape: number[] = []): n
 /** A tensor from nested arrays, a flat array or a typed array (copied), e.g. tensor([[1, 2], [3, 4]]). */
 export function tensor(values: NestedArray | ArrayLike<number> | Storage, opts: CreateOptions = {}): Tensor {
   const isTyped = ArrayBuffer.isView(values);
-  const dtype = opts.dtype !== undefined ? checkDType('tensor', opts.dtype) : isTyped ? dtypeOf(values as Storage) : inferDType(values);
+  const dtype =
+    opts.dtype !== undefined
+      ? checkDType('tensor', opts.dtype)
+      : isTyped
+        ? dtypeOf(values as Storage)
+        : inferDType(values);
   const inferred = opts.shape === undefined ? inferShape(values as NestedArray) : null;
   const flat: number[] = [];
   if (isTyped) {
@@ -51,12 +56,20 @@ export function tensor(values: NestedArray | ArrayLike<number> | Storage, opts: 
   }
   const walk = (v: NestedArray, d: number) => {
     if (Array.isArray(v)) {
+      if (inferred && d >= inferred.length) {
+        throw new ShapeError(`tensor: ragged nested array (an array at depth ${d}, expected a number)`);
+      }
       if (inferred && v.length !== inferred[d]) {
-        throw new ShapeError(`tensor: ragged nested array (dim ${d} has lengths ${inferred[d]} and ${v.length})`);
+        throw new ShapeError(
+          `tensor: ragged nested array (dim ${d} has lengths ${inferred[d]} and ${v.length})`,
+        );
       }
       for (const e of v) walk(e, d + 1);
     } else {
-      if (inferred && d !== inferred.length) throw new ShapeError(`tensor: ragged nested array (a scalar at depth ${d}, expected ${inferred.length})`);
+      if (inferred && d !== inferred.length)
+        throw new ShapeError(
+          `tensor: ragged nested array (a scalar at depth ${d}, expected ${inferred.length})`,
+        );
       flat.push(typeof v === 'boolean' ? Number(v) : v);
     }
   };
@@ -83,7 +96,8 @@ function inferDType(v: unknown): DType {
 
 function checkSize(op: string, n: number, shape: Shape): void {
   checkShape(op, shape);
-  if (numel(shape) !== n) throw new ShapeError(`${op}: ${n} values do not fill shape ${fmtShape(shape)} (${numel(shape)})`);
+  if (numel(shape) !== n)
+    throw new ShapeError(`${op}: ${n} values do not fill shape ${fmtShape(shape)} (${numel(shape)})`);
 }
 
 /** A tensor of `shape` filled with `value`. */
@@ -110,7 +124,11 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
     end = start;
     start = 0;
   }
-  if (step === 0 || !Number.isFinite(step)) throw new ArgumentError(`arange: step must be finite and non-zero, got ${step}`);
+  if (!Number.isFinite(start) || !Number.isFinite(end)) {
+    throw new ArgumentError(`arange: start and end must be finite numbers, got ${start} and ${end}`);
+  }
+  if (step === 0 || !Number.isFinite(step))
+    throw new ArgumentError(`arange: step must be finite and non-zero, got ${step}`);
   const n = Math.max(0, Math.ceil((end - start) / step));
   const dtype = opts.dtype ?? ([start, end, step].every(Number.isInteger) ? 'int32' : 'float32');
   const data = allocate(dtype, n);
@@ -120,7 +138,8 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
 
 /** `steps` evenly spaced values from start to end inclusive. */
 export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
-  if (!Number.isInteger(steps) || steps < 0) throw new ArgumentError(`linspace: steps must be a non-negative integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new ArgumentError(`linspace: steps must be a non-negative integer, got ${steps}`);
   const data = allocate(opts.dtype ?? 'float32', steps);
   const h = steps > 1 ? (end - start) / (steps - 1) : 0;
   // the upper half counts down from `end` so both endpoints are exact, as torch does
@@ -159,17 +178,22 @@ export function randint(low: number, high: number, shape: Shape, opts: RandomOpt
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
     throw new ArgumentError(`randint: need integers low < high, got [${low}, ${high})`);
   }
-  return randomFill('randint', shape, { dtype: 'int32', ...opts }, (g) => g.randint(low, high));
+  return randomFill('randint', shape, { ...opts, dtype: opts.dtype ?? 'int32' }, (g) => g.randint(low, high));
 }
 
-const likeOpts = <T extends CreateOptions>(t: Tensor, opts: T): T => ({ dtype: t.dtype, ...opts, shape: undefined });
+const likeOpts = <T extends CreateOptions>(t: Tensor, opts: T): T => ({
+  dtype: t.dtype,
+  ...opts,
+  shape: undefined,
+});
 
 /** Zeros shaped like t. */
 export const zerosLike = (t: Tensor, opts: CreateOptions = {}) => zeros(t.shape, likeOpts(t, opts));
 /** Ones shaped like t. */
 export const onesLike = (t: Tensor, opts: CreateOptions = {}) => ones(t.shape, likeOpts(t, opts));
 /** `value` shaped like t. */
-export const fullLike = (t: Tensor, value: number, opts: CreateOptions = {}) => full(t.shape, value, likeOpts(t, opts));
+export const fullLike = (t: Tensor, value: number, opts: CreateOptions = {}) =>
+  full(t.shape, value, likeOpts(t, opts));
 /** Uniform [0, 1) shaped like t. */
 export const randLike = (t: Tensor, opts: RandomOptions = {}) => rand(t.shape, likeOpts(t, opts));
 /** Standard normal shaped like t. */

@@ -1,6 +1,6 @@
 // Shape arithmetic: sizes, strides, broadcasting, dim normalisation. Pure functions.
 
-import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
+import { ArgumentError, fmtShape, ShapeError } from '../errors.js';
 
 export type Shape = readonly number[];
 
@@ -58,7 +58,9 @@ export function normDim(op: string, dim: number, rank: number): number {
   const lo = -Math.max(rank, 1);
   const hi = Math.max(rank, 1) - 1;
   if (!Number.isInteger(dim) || dim < lo || dim > hi) {
-    throw new ArgumentError(`${op}: dim ${dim} out of range for a tensor of rank ${rank} (expected [${lo}, ${hi}])`);
+    throw new ArgumentError(
+      `${op}: dim ${dim} out of range for a tensor of rank ${rank} (expected [${lo}, ${hi}])`,
+    );
   }
   return dim < 0 ? dim + Math.max(rank, 1) : dim;
 }

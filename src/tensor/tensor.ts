@@ -3,7 +3,7 @@
 // backward live side by side; the class only gives them PyTorch's method syntax.
 
 import { type BackwardOptions, type GradNode, runBackward } from '../autograd/engine.js';
-import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../errors.js';
+import { ArgumentError, DTypeError, fmtShape, ShapeError } from '../errors.js';
 import * as B from '../ops/binary.js';
 import * as C from '../ops/compare.js';
 import * as I from '../ops/indexing.js';
@@ -12,14 +12,15 @@ import * as R from '../ops/reduce.js';
 import * as Sh from '../ops/shape.js';
 import * as So from '../ops/sort.js';
 import * as U from '../ops/unary.js';
-import { type DType, type Storage, allocate, dtypeOf } from './dtype.js';
+import { allocate, type DType, dtypeOf, type Storage } from './dtype.js';
 import { formatTensor } from './print.js';
-import { type Shape, numel } from './shape.js';
+import { numel, type Shape } from './shape.js';
 
 export type Scalar = number | boolean;
 export type TensorLike = Tensor | Scalar;
 export type NestedArray = number | boolean | NestedArray[];
 
+// biome-ignore format: the one-line methods read as a table of PyTorch names -> ops
 export class Tensor {
   readonly data: Storage;
   readonly shape: readonly number[];

@@ -1,0 +1,138 @@
+// k-means (Lloyd) assignment, fused: distances, argmin, exact distance of the winner, centre
+// accumulation, in one pass over the points. Same semantics as lloydAssign in
+// src/kernels/kmeans.ts, which calls this first:
+//
+//   label_i = argmin_j ||c_j||^2 - 2 x_i.c_j    (||x_i||^2 is common to every j; ties -> lower j)
+//   dist_i  = sum_t (x_it - c_label,t)^2         (recomputed exactly: no cancellation)
+//   sums[label] += w_i x_i, weights[label] += w_i, inertia += w_i dist_i
+//
+// The centres come transposed and padded, cT [d, kp] (kp = k rounded up to 2) with
+// cn[j] = ||c_j||^2 (+inf for padding, so a pad never wins), so one v128 load fetches feature t
+// of two neighbouring centres. Two points at a time against eight centres at a time: 8
+// accumulators, 4 loads of cT shared by both points. Each dot product is summed over t in order,
+// exactly as the TypeScript kernel does, so (without FMA) the labels are bit-for-bit its labels.
+//
+// Legend: n points, d features, k centres; x [n, d] row-major; labels i32 [n]; all else f64.
+
+import { madd } from './math';
+
+// @ts-ignore: decorator
+@inline
+function score(cn: usize, j: i32, acc: v128): v128 {
+  return f64x2.sub(v128.load(cn + <usize>j * 8), f64x2.add(acc, acc)); // ||c||^2 - 2 x.c
+}
+
+// vals[j] = ||c_j||^2 - 2 x.c_j for j < kp, for the points at px and py.
+// @ts-ignore: decorator
+@inline
+function scores(px: usize, py: usize, d: i32, cT: usize, cn: usize, kp: i32, vx: usize, vy: usize): void {
+  const row = <usize>kp * 8;
+  let j = 0;
+  for (; j + 8 <= kp; j += 8) {
+    let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0, e0 = a0, e1 = a0, e2 = a0, e3 = a0;
+    let q = cT + <usize>j * 8;
+    for (let t = 0; t < d; t++, q += row) {
+      const c0 = v128.load(q);
+      const c1 = v128.load(q, 16);
+      const c2 = v128.load(q, 32);
+      const c3 = v128.load(q, 48);
+      const xs = v128.load64_splat(px + <usize>t * 8);
+      const ys = v128.load64_splat(py + <usize>t * 8);
+      a0 = madd<f64>(xs, c0, a0);
+      a1 = madd<f64>(xs, c1, a1);
+      a2 = madd<f64>(xs, c2, a2);
+      a3 = madd<f64>(xs, c3, a3);
+      e0 = madd<f64>(ys, c0, e0);
+      e1 = madd<f64>(ys, c1, e1);
+      e2 = madd<f64>(ys, c2, e2);
+      e3 = madd<f64>(ys, c3, e3);
+    }
+    const o = <usize>j * 8;
+    v128.store(vx + o, score(cn, j, a0));
+    v128.store(vx + o, score(cn, j + 2, a1), 16);
+    v128.store(vx + o, score(cn, j + 4, a2), 32);
+    v128.store(vx + o, score(cn, j + 6, a3), 48);
+    v128.store(vy + o, score(cn, j, e0));
+    v128.store(vy + o, score(cn, j + 2, e1), 16);
+    v128.store(vy + o, score(cn, j + 4, e2), 32);
+    v128.store(vy + o, score(cn, j + 6, e3), 48);
+  }
+  for (; j < kp; j += 2) {
+    let a = f64x2.splat(0), e = a;
+    let q = cT + <usize>j * 8;
+    for (let t = 0; t < d; t++, q += row) {
+      const c = v128.load(q);
+      a = madd<f64>(v128.load64_splat(px + <usize>t * 8), c, a);
+      e = madd<f64>(v128.load64_splat(py + <usize>t * 8), c, e);
+    }
+    v128.store(vx + <usize>j * 8, score(cn, j, a));
+    v128.store(vy + <usize>j * 8, score(cn, j, e));
+  }
+}
+
+// The first index of the smallest score (strict <, from +inf, as the TypeScript loop).
+// @ts-ignore: decorator
+@inline
+function argmin(v: usize, kp: i32): i32 {
+  let best = 0;
+  let bv = Infinity;
+  for (let j = 0; j < kp; j++) {
+    const s = load<f64>(v + <usize>j * 8);
+    if (s < bv) {
+      bv = s;
+      best = j;
+    }
+  }
+  return best;
+}
+
+/**
+ * Assigns x [n, d] to the centres (see the header). w, dist, sums/weights: address 0 = absent;
+ * sums [k, d] and weights [k] are zeroed here (each thread has its own, summed by the caller);
+ * the inertia is stored at `inertia`. `vals` is scratch for 2 * kp f64.
+ */
+export function kmeansAssignF64(
+  x: usize, n: i32, d: i32,
+  cT: usize, cn: usize, kp: i32, c: usize, k: i32,
+  w: usize, labels: usize, dist: usize, sums: usize, weights: usize,
+  inertia: usize, vals: usize,
+): void {
+  if (sums) {
+    memory.fill(sums, 0, <usize>k * <usize>d * 8);
+    memory.fill(weights, 0, <usize>k * 8);
+  }
+  const vy = vals + <usize>kp * 8;
+  const d2 = d & ~1;
+  let total: f64 = 0;
+  for (let i = 0; i < n; i += 2) {
+    const px = x + <usize>i * <usize>d * 8;
+    const py = i + 1 < n ? px + <usize>d * 8 : px; // odd n: the last point is paired with itself
+    scores(px, py, d, cT, cn, kp, vals, vy);
+    for (let r = 0; r < 2 && i + r < n; r++) {
+      const ii = i + r;
+      const best = argmin(r ? vy : vals, kp);
+      store<i32>(labels + <usize>ii * 4, best);
+      const pi = x + <usize>ii * <usize>d * 8;
+      const pc = c + <usize>best * <usize>d * 8;
+      let s: f64 = 0;
+      for (let t = 0; t < d; t++) {
+        const diff = load<f64>(pi + <usize>t * 8) - load<f64>(pc + <usize>t * 8);
+        s += diff * diff;
+      }
+      const wi: f64 = w ? load<f64>(w + <usize>ii * 8) : 1;
+      if (sums) {
+        const ps = sums + <usize>best * <usize>d * 8;
+        const wv = f64x2.splat(wi);
+        for (let t = 0; t < d2; t += 2) {
+          const o = <usize>t * 8;
+          v128.store(ps + o, f64x2.add(v128.load(ps + o), f64x2.mul(wv, v128.load(pi + o))));
+        }
+        if (d2 < d) store<f64>(ps + <usize>d2 * 8, load<f64>(ps + <usize>d2 * 8) + wi * load<f64>(pi + <usize>d2 * 8));
+        store<f64>(weights + <usize>best * 8, load<f64>(weights + <usize>best * 8) + wi);
+      }
+      if (dist) store<f64>(dist + <usize>ii * 8, s);
+      total += wi * s;
+    }
+  }
+  store<f64>(inertia, total);
+}

@@ -1,0 +1,107 @@
+// Vector math shared by the kernels: the multiply-add of each build, exp over SIMD lanes (wasm
+// has no vector exp) and a scalar log. Written here rather than taken from AssemblyScript's
+// Math, whose table-driven exp/log put lookup tables in data segments, which every thread's
+// instance would rewrite into the shared memory as it starts.
+//
+// exp: Cody-Waite range reduction and a Taylor polynomial, one version per lane type.
+//
+//   x = k ln2 + r,  k = round(x / ln2),  |r| <= ln2/2 = 0.347
+//   e^x = 2^k e^r,  e^r = sum_{i<=D} r^i / i!  (truncation error r^(D+1)/(D+1)! relative)
+//
+// ln2 is split into a short high part (k * ln2hi is exact) and a low part, so r keeps full
+// precision. 2^k is built in the exponent bits, as two factors 2^(k>>1) 2^(k-(k>>1)) so that
+// results near overflow and in the subnormal range are still right. The input is clamped
+// first: below the clamp e^x rounds to 0 (so exp(-inf) = 0 exactly, which masked softmax
+// relies on), above it to +inf; NaN passes through the clamp (wasm min/max propagate NaN).
+
+// acc + x * y: fused (one rounding) under relaxed SIMD where the CPU has FMA, else two roundings.
+// ASC_FEATURE_RELAXED_SIMD is a compile-time constant, so each build keeps one branch.
+// @ts-ignore: decorator
+@inline
+export function madd<T>(x: v128, y: v128, acc: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return v128.relaxed_madd<T>(x, y, acc);
+  return v128.add<T>(v128.mul<T>(x, y), acc);
+}
+
+// f64: D = 13 gives 0.347^14 / 14! = 4e-18 truncation, under half an ulp.
+// @ts-ignore: decorator
+@inline
+export function expF64x2(x: v128): v128 {
+  x = f64x2.max(f64x2.min(x, f64x2.splat(709.8)), f64x2.splat(-746.0));
+  const k = f64x2.nearest(f64x2.mul(x, f64x2.splat(1.4426950408889634)));
+  let r = f64x2.sub(x, f64x2.mul(k, f64x2.splat(0.6931471803691238)));
+  r = f64x2.sub(r, f64x2.mul(k, f64x2.splat(1.9082149292705877e-10)));
+  let p = f64x2.splat(1.0 / 6227020800.0); // 1/13!
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 479001600.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 39916800.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 3628800.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 362880.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 40320.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 5040.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 720.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 120.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 24.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 6.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
+  // k as i64 lanes (via i32: |k| <= 1077), halves, biased exponents shifted into place
+  const ki = i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(k));
+  const k1 = i64x2.shr_s(ki, 1);
+  const k2 = i64x2.sub(ki, k1);
+  const bias = i64x2.splat(1023);
+  const s1 = i64x2.shl(i64x2.add(k1, bias), 52);
+  const s2 = i64x2.shl(i64x2.add(k2, bias), 52);
+  return f64x2.mul(f64x2.mul(p, s1), s2);
+}
+
+// f32: D = 7 gives 0.347^8 / 8! = 5e-9 truncation, under half an ulp (6e-8).
+// @ts-ignore: decorator
+@inline
+export function expF32x4(x: v128): v128 {
+  x = f32x4.max(f32x4.min(x, f32x4.splat(88.8)), f32x4.splat(-104.0));
+  const k = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504)));
+  let r = f32x4.sub(x, f32x4.mul(k, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(k, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.0 / 5040.0);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 720.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 120.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 24.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 6.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(0.5));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
+  const ki = i32x4.trunc_sat_f32x4_s(k);
+  const k1 = i32x4.shr_s(ki, 1);
+  const k2 = i32x4.sub(ki, k1);
+  const bias = i32x4.splat(127);
+  const s1 = i32x4.shl(i32x4.add(k1, bias), 23);
+  const s2 = i32x4.shl(i32x4.add(k2, bias), 23);
+  return f32x4.mul(f32x4.mul(p, s1), s2);
+}
+
+/** Scalar exp in f64 (through lane 0 of the vector version). */
+// @ts-ignore: decorator
+@inline
+export function expF64(x: f64): f64 {
+  return f64x2.extract_lane(expF64x2(f64x2.splat(x)), 0);
+}
+
+// log (softmax sums lie in [1, n] or are NaN): x = 2^e m with m in [sqrt(1/2), sqrt(2)),
+// log m = 2 atanh(z) = 2 (z + z^3/3 + z^5/5 + ...), z = (m - 1) / (m + 1), |z| <= 0.172;
+// terms to z^23 leave 0.172^25 / 25 = 3e-21 relative.
+export function logF64(x: f64): f64 {
+  if (!(x > 0 && x < Infinity)) return x == 0 ? -Infinity : x == Infinity ? x : NaN; // NaN sums stay NaN
+  const bits = reinterpret<i64>(x);
+  let e = <i32>((bits >> 52) & 0x7ff) - 1023;
+  let m = reinterpret<f64>((bits & 0x000fffffffffffff) | 0x3ff0000000000000);
+  if (m >= 1.4142135623730951) {
+    m *= 0.5;
+    e += 1;
+  }
+  const z = (m - 1) / (m + 1);
+  const z2 = z * z;
+  let p = 1.0 / 23.0;
+  for (let i = 21; i >= 1; i -= 2) p = p * z2 + 1.0 / <f64>i;
+  return 2 * z * p + <f64>e * 0.6931471805599453;
+}

@@ -1,0 +1,85 @@
+// `npm run bench -- [--only <suite...>] [--quick] [--json <file>]`
+// Discovers bench/suites/*.ts (each default-exports a BenchSuite), runs them in name order and
+// prints one markdown table per suite (bench/table.ts: ratio columns against each peer, computed
+// within this run).
+// --json writes every record, atomically (a temp file renamed over the target).
+
+import { readdirSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Command } from 'commander';
+import { makeContext } from './measure.js';
+import { ensurePeers } from './peers.js';
+import { formatTable } from './table.js';
+import type { BenchRecord, BenchSuite } from './types.js';
+
+const SUITES_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'suites');
+async function loadSuites(only: string[] | undefined): Promise<BenchSuite[]> {
+  const files = readdirSync(SUITES_DIR)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .sort();
+  const suites: BenchSuite[] = [];
+  for (const f of files) {
+    const mod = (await import(pathToFileURL(path.join(SUITES_DIR, f)).href)) as { default?: BenchSuite };
+    const s = mod.default;
+    if (!s || typeof s.name !== 'string' || typeof s.run !== 'function') {
+      throw new Error(`bench: ${f} must default-export a BenchSuite {name, run}`);
+    }
+    if (!only || only.includes(s.name) || only.includes(f.replace(/\.ts$/, ''))) suites.push(s);
+  }
+  if (only) {
+    const missing = only.filter((n) => !suites.some((s) => s.name === n));
+    if (missing.length > 0) throw new Error(`bench: no suite named ${missing.join(', ')}`);
+  }
+  return suites;
+}
+
+/** Writes `data` as JSON to `file` through a temp file in the same folder, then renames it. */
+function writeJsonAtomic(file: string, data: unknown): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`);
+  renameSync(tmp, file);
+}
+
+async function main(): Promise<number> {
+  const opts = new Command('bench')
+    .description('Benchmarks shousi against tfjs-cpu, tfjs-wasm and ml-kmeans in one run.')
+    .option('--only <suite...>', 'run only these suites (by name)')
+    .option('--quick', 'fewer timed runs (3 instead of 7)', false)
+    .option('--json <file>', 'also write every record as JSON')
+    .parse()
+    .opts<{ only?: string[]; quick: boolean; json?: string }>();
+  const suites = await loadSuites(opts.only);
+  const peers = await ensurePeers();
+  const cpu = os.cpus();
+  console.log(
+    `shousi bench: node ${process.version}, ${cpu[0]?.model.trim() ?? 'cpu'} x ${cpu.length}, ${opts.quick ? 'quick' : 'full'}`,
+  );
+  console.log(`peers: ${peers.notes.join('; ')}`);
+  const ctx = makeContext({ quick: opts.quick });
+  const all: (BenchRecord & { suite: string })[] = [];
+  let failed = false;
+  for (const suite of suites) {
+    console.log(`\n## ${suite.name}\n`);
+    try {
+      const records = await suite.run(ctx);
+      console.log(formatTable(records));
+      all.push(...records.map((r) => ({ suite: suite.name, ...r })));
+    } catch (e) {
+      failed = true;
+      console.log(`suite ${suite.name} failed: ${(e as Error).stack ?? String(e)}`);
+    }
+  }
+  if (opts.json) {
+    const file = path.resolve(process.env.INIT_CWD ?? process.cwd(), opts.json);
+    writeJsonAtomic(file, all);
+    console.log(`\nwrote ${all.length} records to ${file}`);
+  }
+  return failed ? 1 : 0;
+}
+
+process.exitCode = await main().catch((e: Error) => {
+  console.error(e.message);
+  return 2;
+});

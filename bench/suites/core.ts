@@ -1,0 +1,76 @@
+// Core kernels, float32, against tfjs-cpu and tfjs-wasm (issue 2, section 7):
+//   matmul N x N @ N x N for N = 256, 512, 1024       2 N^3 flops
+//   add of two [1024, 1024]                           reads 2, writes 1 float: 12 bytes/element
+//   sum over the last dim of [1024, 1024]             reads 4 bytes/element
+// shousi runs its public Tensor ops (what a user calls), on one thread.
+
+import { randn } from '../../src/index.js';
+import { makeRecord } from '../measure.js';
+import { benchTf } from '../peers.js';
+import type { BenchRecord, BenchSuite } from '../types.js';
+
+const ELEMS = 1024 * 1024;
+
+const suite: BenchSuite = {
+  name: 'core',
+  async run(ctx) {
+    const records: BenchRecord[] = [];
+    for (const n of [256, 512, 1024]) {
+      const workload = `matmul ${n}`;
+      const work = { flops: 2 * n ** 3 };
+      const a = randn([n, n], { generator: 1 });
+      const b = randn([n, n], { generator: 2 });
+      records.push(makeRecord(workload, 'shousi', 1, await ctx.measure(() => a.matmul(b)), work));
+      records.push(
+        ...(await benchTf(
+          ctx,
+          workload,
+          (tf) => {
+            const [ta, tb] = [
+              tf.randomNormal([n, n], 0, 1, 'float32', 1),
+              tf.randomNormal([n, n], 0, 1, 'float32', 2),
+            ];
+            return () => tf.matMul(ta, tb);
+          },
+          work,
+        )),
+      );
+    }
+
+    const x = randn([1024, 1024], { generator: 3 });
+    const y = randn([1024, 1024], { generator: 4 });
+    const addWork = { bytes: 12 * ELEMS };
+    records.push(makeRecord('add 1024x1024', 'shousi', 1, await ctx.measure(() => x.add(y)), addWork));
+    records.push(
+      ...(await benchTf(
+        ctx,
+        'add 1024x1024',
+        (tf) => {
+          const [tx, ty] = [
+            tf.randomNormal([1024, 1024], 0, 1, 'float32', 3),
+            tf.randomNormal([1024, 1024], 0, 1, 'float32', 4),
+          ];
+          return () => tf.add(tx, ty);
+        },
+        addWork,
+      )),
+    );
+
+    const sumWork = { bytes: 4 * ELEMS };
+    records.push(makeRecord('sum(-1) 1024x1024', 'shousi', 1, await ctx.measure(() => x.sum(-1)), sumWork));
+    records.push(
+      ...(await benchTf(
+        ctx,
+        'sum(-1) 1024x1024',
+        (tf) => {
+          const tx = tf.randomNormal([1024, 1024], 0, 1, 'float32', 3);
+          return () => tf.sum(tx, -1);
+        },
+        sumWork,
+      )),
+    );
+    return records;
+  },
+};
+
+export default suite;

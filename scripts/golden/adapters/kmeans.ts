@@ -1,0 +1,62 @@
+// Golden adapter for `kmeans` (golden/kmeans.json). X comes embedded (inputs.X [n, d]) or from
+// a data file (params.data). init 'given': one deterministic Lloyd run from inputs.initCenters,
+// compared element-wise (labels, nIter exactly). init 'k-means++': best of nInit seeded
+// restarts, judged one-sided: inertia <= bestInertia * (1 + rtol). float64-only (README).
+
+import { ArgumentError, type KMeansResult, kmeans, Tensor } from '../../../src/index.js';
+import type { AdapterResult, GoldenCase, OpAdapter, RunContext } from '../types.js';
+import { datasetSpec, fromGolden, param, readDataset } from '../util.js';
+
+/** The case's data matrix [n, d] in float64. */
+export function kmeansData(c: GoldenCase, ctx: RunContext): Tensor {
+  if (c.inputs.X) return fromGolden(c.inputs.X, 'float64');
+  return readDataset({ ...ctx, dtype: 'float64' }, datasetSpec(c.params.data)).x;
+}
+
+const adapter: OpAdapter = {
+  op: 'kmeans',
+  float64Only: () => true,
+  run(c, ctx): AdapterResult {
+    const X = kmeansData(c, ctx);
+    const k = param(c, 'k', 'number');
+    const init = param(c, 'init', 'string');
+    if (init === 'given') {
+      if (!c.inputs.initCenters) throw new ArgumentError(`golden ${c.name}: missing input 'initCenters'`);
+      const opts = { init: fromGolden(c.inputs.initCenters, 'float64'), maxIter: param(c, 'maxIter', 'number'), tol: param(c, 'tol', 'number') };
+      const r = kmeans(X, k, { ...opts, algorithm: 'lloyd' });
+      // Elkan must follow the same iterations: checked here on every fixture, not only in tests
+      const e = kmeans(X, k, { ...opts, algorithm: 'elkan' });
+      return {
+        outputs: {
+          labels: r.labels,
+          centers: r.centers,
+          inertia: new Tensor(Float64Array.of(r.inertia), []),
+          nIter: new Tensor(Int32Array.of(r.nIter), []),
+        },
+        checks: [{ what: 'elkan == lloyd', ok: sameRun(r, e), detail: `elkan nIter ${e.nIter}, inertia ${e.inertia}, ${e.nDistances} distances vs lloyd ${r.nIter}, ${r.inertia}, ${r.nDistances}` }],
+      };
+    }
+    const r = kmeans(X, k, { init: 'k-means++', nInit: param(c, 'nInit', 'number'), seed: 0 });
+    const best = c.outputs.bestInertia.data[0];
+    const bound = best * (1 + c.tol.rtol);
+    return {
+      outputs: {},
+      skip: ['bestInertia'],
+      checks: [
+        {
+          what: 'inertia <= bestInertia * (1 + rtol)',
+          ok: r.inertia <= bound,
+          detail: `inertia ${r.inertia} vs bound ${bound} (scikit-learn best ${best})`,
+        },
+      ],
+    };
+  },
+};
+
+/** Same labels, centres (bitwise) and nIter. */
+export function sameRun(a: KMeansResult, b: KMeansResult): boolean {
+  const eq = (x: ArrayLike<number>, y: ArrayLike<number>) => x.length === y.length && Array.prototype.every.call(x, (v: number, i: number) => v === y[i]);
+  return a.nIter === b.nIter && eq(a.labels.data, b.labels.data) && eq(a.centers.data, b.centers.data);
+}
+
+export default adapter;

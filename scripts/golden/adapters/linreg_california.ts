@@ -1,0 +1,64 @@
+// Golden adapter for `linreg_california` (golden/linreg_california.json): the closed-form
+// LinearRegression (Householder QR on centred, scaled columns) on California housing, raw and
+// standardised, OLS and ridge, plus the data pipeline (loader, StandardScaler) and metrics.
+// Data: ctx.dataRoot + params.dataFile, rows[start:stop:step]. float64-only (README).
+
+import path from 'node:path';
+import {
+  LinearRegression,
+  loadCaliforniaHousing,
+  mse,
+  r2,
+  rmse,
+  StandardScaler,
+  Tensor,
+} from '../../../src/index.js';
+import type { OpAdapter } from '../types.js';
+import { param } from '../util.js';
+
+const scalar = (v: number) => new Tensor(Float64Array.of(v), []);
+
+const adapter: OpAdapter = {
+  op: 'linreg_california',
+  float64Only: () => true,
+  run(c, ctx) {
+    const rows = c.params.rows as { start: number; stop: number; step: number };
+    const ds = loadCaliforniaHousing({
+      path: path.resolve(ctx.dataRoot, param(c, 'dataFile', 'string')),
+      features: c.params.featureNames as string[],
+      dtype: 'float64',
+    });
+    const X = ds.X.slice(0, { start: rows.start, end: rows.stop, step: rows.step });
+    const y = ds.y.slice(0, { start: rows.start, end: rows.stop, step: rows.step });
+    const alpha = param(c, 'ridgeAlpha', 'number');
+    const scaler = new StandardScaler().fit(X);
+    const Xs = scaler.transform(X);
+    const ols = new LinearRegression().fit(X, y);
+    const std = new LinearRegression().fit(Xs, y);
+    const ridge = new LinearRegression({ alpha }).fit(X, y);
+    const stdRidge = new LinearRegression({ alpha }).fit(Xs, y);
+    const pred = ols.predict(X);
+    return {
+      outputs: {
+        nRows: new Tensor(Int32Array.of(X.shape[0]), []),
+        featureMean: scaler.mean!,
+        featureStd: scaler.scale!,
+        firstRowsX: X.narrow(0, 0, 3),
+        firstRowsY: y.narrow(0, 0, 3),
+        coef: ols.coef!,
+        intercept: scalar(ols.intercept),
+        r2: scalar(r2(y, pred)),
+        rmse: scalar(rmse(y, pred)),
+        halfMse: scalar(0.5 * mse(y, pred)),
+        stdCoef: std.coef!,
+        stdIntercept: scalar(std.intercept),
+        ridgeCoef: ridge.coef!,
+        ridgeIntercept: scalar(ridge.intercept),
+        stdRidgeCoef: stdRidge.coef!,
+        stdRidgeIntercept: scalar(stdRidge.intercept),
+      },
+    };
+  },
+};
+
+export default adapter;

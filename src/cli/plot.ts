@@ -1,0 +1,248 @@
+// Plots: a small description (line, heatmap, scatter, images) -> a Vega-Lite spec -> SVG through
+// vega's headless View (renderer 'none', no DOM, no canvas) -> PNG through resvg (Rust, no
+// native canvas build). Files are written atomically: a temporary file, then a rename, so an
+// interrupted run never leaves half an image. Text uses the system fonts that resvg finds.
+
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TopLevelSpec } from 'vega-lite';
+
+/** One series of a line chart; `mark: 'point'` draws it as dots (data beside a fitted curve). */
+export interface LineSeries {
+  name: string;
+  x: readonly number[];
+  y: readonly number[];
+  mark?: 'line' | 'point';
+}
+
+/** A matrix shown as coloured cells; several panels sit side by side (one per attention head). */
+export interface HeatPanel {
+  name: string;
+  /** values[row][col] */
+  values: readonly (readonly number[])[];
+}
+
+export interface ScatterPoint {
+  x: number;
+  y: number;
+  group: string;
+}
+
+export interface ImagePanel {
+  name: string;
+  width: number;
+  height: number;
+  /** Row-major, width * height values. */
+  pixels: ArrayLike<number>;
+}
+
+interface Common {
+  title: string;
+  subtitle?: string;
+  xLabel: string;
+  yLabel: string;
+}
+
+export type PlotSpec =
+  | (Common & { kind: 'line'; series: readonly LineSeries[]; logX?: boolean; logY?: boolean })
+  | (Common & { kind: 'heatmap'; panels: readonly HeatPanel[]; colorLabel: string; showValues?: boolean })
+  | (Common & { kind: 'scatter'; points: readonly ScatterPoint[]; centers?: readonly ScatterPoint[]; groupLabel: string })
+  | (Common & { kind: 'images'; panels: readonly ImagePanel[]; colorLabel: string });
+
+const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
+
+function lineSpec(p: Extract<PlotSpec, { kind: 'line' }>): TopLevelSpec {
+  const values = p.series.flatMap((s) =>
+    s.x.map((x, i) => ({ x, y: s.y[i], series: s.name, mark: s.mark ?? 'line' })).filter((d) => Number.isFinite(d.y)),
+  );
+  const color = {
+    field: 'series',
+    type: 'nominal' as const,
+    title: null,
+    sort: p.series.map((s) => s.name),
+    // long names go under the plot, where they do not squeeze it
+    legend:
+      p.series.length > 1
+        ? { labelLimit: 400, orient: p.series.some((s) => s.name.length > 20) ? 'bottom' : 'right' }
+        : null,
+  };
+  const x = { field: 'x', type: 'quantitative' as const, title: p.xLabel, ...axisScale(values.map((d) => d.x), p.logX) };
+  const y = { field: 'y', type: 'quantitative' as const, title: p.yLabel, ...axisScale(values.map((d) => d.y), p.logY) };
+  const layer = (['line', 'point'] as const)
+    .filter((m) => values.some((d) => d.mark === m))
+    .map((m) => ({
+      transform: [{ filter: `datum.mark === '${m}'` }],
+      mark: m === 'line' ? { type: 'line' as const, strokeWidth: 2 } : { type: 'point' as const, filled: true, size: 24 },
+      encoding: { x, y, color },
+    }));
+  return { ...base(p), width: 480, height: 280, data: { values }, layer };
+}
+
+/** Scale and axis for one line-chart axis; a log axis gets a tick and a grid line per decade only. */
+function axisScale(vs: readonly number[], log = false) {
+  if (!log) return { scale: { zero: false } };
+  const pos = vs.filter((v) => v > 0);
+  const lo = Math.floor(Math.log10(Math.min(...pos)));
+  const hi = Math.ceil(Math.log10(Math.max(...pos)));
+  const decades = Array.from({ length: hi - lo + 1 }, (_, i) => 10 ** (lo + i));
+  return {
+    scale: { type: 'log' as const, domain: [10 ** lo, 10 ** hi], nice: false },
+    axis: {
+      values: decades,
+      labelExpr: "datum.value >= 1e-3 && datum.value < 1e5 ? format(datum.value, '~g') : format(datum.value, '.0e')",
+    },
+  };
+}
+
+function heatmapSpec(p: Extract<PlotSpec, { kind: 'heatmap' }>): TopLevelSpec {
+  const values = p.panels.flatMap((panel) =>
+    panel.values.flatMap((row, r) => row.map((v, c) => ({ panel: panel.name, row: r, col: c, v }))),
+  );
+  const rows = Math.max(...p.panels.map((q) => q.values.length));
+  const cols = Math.max(...p.panels.map((q) => q.values[0]?.length ?? 0));
+  const cell = Math.max(14, Math.min(40, Math.floor(260 / Math.max(rows, cols))));
+  const encoding = {
+    x: { field: 'col', type: 'ordinal' as const, title: p.xLabel, axis: { labelAngle: 0 } },
+    y: { field: 'row', type: 'ordinal' as const, title: p.yLabel },
+  };
+  const layers: object[] = [
+    {
+      mark: { type: 'rect', stroke: '#e0e0e0', strokeWidth: 0.5 },
+      encoding: {
+        ...encoding,
+        // exact zeros (masked positions) in white, apart from small weights
+        color: {
+          condition: { test: 'datum.v === 0', value: 'white' },
+          field: 'v',
+          type: 'quantitative',
+          title: p.colorLabel,
+          scale: { scheme: 'blues', domainMin: 0 },
+        },
+      },
+    },
+  ];
+  if (p.showValues && cell >= 28) {
+    layers.push({
+      mark: { type: 'text', fontSize: 9 },
+      encoding: {
+        ...encoding,
+        text: { field: 'v', type: 'quantitative', format: '.2f' },
+        color: { condition: { test: 'datum.v > 0.5', value: 'white' }, value: 'black' },
+      },
+    });
+  }
+  const inner = { width: cols * cell, height: rows * cell, layer: layers };
+  const facet = { field: 'panel', type: 'ordinal', title: null, sort: p.panels.map((q) => q.name) };
+  return {
+    ...base(p),
+    data: { values },
+    facet: { column: facet },
+    spec: inner,
+  } as unknown as TopLevelSpec;
+}
+
+function scatterSpec(p: Extract<PlotSpec, { kind: 'scatter' }>): TopLevelSpec {
+  const groups = [...new Set(p.points.map((q) => q.group))].sort();
+  const color = { field: 'group', type: 'nominal' as const, title: p.groupLabel, sort: groups };
+  const x = { field: 'x', type: 'quantitative' as const, title: p.xLabel, scale: { zero: false } };
+  const y = { field: 'y', type: 'quantitative' as const, title: p.yLabel, scale: { zero: false } };
+  const layer: object[] = [
+    { data: { values: p.points }, mark: { type: 'point', filled: true, size: 30, opacity: 0.7 }, encoding: { x, y, color } },
+  ];
+  if (p.centers && p.centers.length > 0) {
+    const shape = { datum: 'centre', type: 'nominal', title: null, scale: { range: ['cross'] } };
+    layer.push({
+      data: { values: p.centers },
+      mark: { type: 'point', filled: true, size: 260, stroke: 'black', strokeWidth: 1.5 },
+      encoding: { x, y, color, shape },
+    });
+  }
+  return { ...base(p), width: 420, height: 320, layer } as unknown as TopLevelSpec;
+}
+
+function imagesSpec(p: Extract<PlotSpec, { kind: 'images' }>): TopLevelSpec {
+  const concat = p.panels.map((img) => {
+    const values: { row: number; col: number; v: number }[] = [];
+    for (let r = 0; r < img.height; r++) {
+      for (let c = 0; c < img.width; c++) values.push({ row: r, col: c, v: img.pixels[r * img.width + c] });
+    }
+    const cell = Math.max(3, Math.floor(240 / Math.max(img.width, img.height)));
+    const tick = (n: number) => Array.from({ length: Math.ceil(n / 8) }, (_, i) => i * 8);
+    return {
+      title: img.name,
+      data: { values },
+      width: img.width * cell,
+      height: img.height * cell,
+      mark: { type: 'rect' },
+      encoding: {
+        x: { field: 'col', type: 'ordinal', title: p.xLabel, axis: { values: tick(img.width), labelAngle: 0 } },
+        y: { field: 'row', type: 'ordinal', title: p.yLabel, axis: { values: tick(img.height) } },
+        color: { field: 'v', type: 'quantitative', title: p.colorLabel, scale: { scheme: 'greys', reverse: true } },
+      },
+    };
+  });
+  // four panels as 2 x 2, fewer in a row
+  const columns = p.panels.length > 3 ? 2 : p.panels.length;
+  return { ...base(p), concat, columns, resolve: { scale: { color: 'independent' } } } as unknown as TopLevelSpec;
+}
+
+function base(p: Common) {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: p.subtitle ? { text: p.title, subtitle: p.subtitle } : { text: p.title },
+    background: 'white',
+    config: { font: FONT, title: { fontSize: 15 }, view: { stroke: null } },
+  };
+}
+
+/** The Vega-Lite spec for a plot description (exported for tests and for users who want the spec). */
+export function toVegaLite(p: PlotSpec): TopLevelSpec {
+  switch (p.kind) {
+    case 'line':
+      return lineSpec(p);
+    case 'heatmap':
+      return heatmapSpec(p);
+    case 'scatter':
+      return scatterSpec(p);
+    case 'images':
+      return imagesSpec(p);
+  }
+}
+
+/** Renders a plot to SVG text (vega is loaded on first use: --help and --no-plot stay fast). */
+export async function toSVG(p: PlotSpec): Promise<string> {
+  const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
+  const view = new vega.View(vega.parse(vl.compile(toVegaLite(p)).spec), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  return svg;
+}
+
+/** Rasterises SVG to PNG at twice the SVG's size, on white. */
+export async function svgToPNG(svg: string): Promise<Buffer> {
+  const { Resvg } = await import('@resvg/resvg-js');
+  const r = new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: 2 },
+    background: 'white',
+    font: { loadSystemFonts: true, sansSerifFamily: 'DejaVu Sans' },
+  });
+  return r.render().asPng();
+}
+
+async function writeAtomic(path: string, data: string | Buffer): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, data);
+  await rename(tmp, path);
+}
+
+/** Writes `<dir>/<name>.svg` and `<dir>/<name>.png`; returns the two paths. */
+export async function renderPlot(p: PlotSpec, dir: string, name: string): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const svg = await toSVG(p);
+  const png = await svgToPNG(svg);
+  const svgPath = join(dir, `${name}.svg`);
+  const pngPath = join(dir, `${name}.png`);
+  await writeAtomic(svgPath, svg);
+  await writeAtomic(pngPath, png);
+  return [svgPath, pngPath];
+}

@@ -1,0 +1,65 @@
+// Minibatches for training. Unlike the textbook helper this honours batchSize, keeps the last
+// partial batch (dropLast = false, as torch's DataLoader), works for any n, and reshuffles
+// on every call when given a Generator (a number seed repeats the same order each call).
+// Legend: n rows, d features, k targets, b rows in a batch (batchSize, or fewer for the last).
+
+import { ArgumentError } from '../errors.js';
+import { type RandomSource, toGenerator } from '../random.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { checkXy, takeRows } from './rows.js';
+
+export interface BatchOptions {
+  /** Rows per batch, an integer in [1, n] (default 32). */
+  batchSize?: number;
+  /** Visit the rows in a random order (default true: the iterator is for training). */
+  shuffle?: boolean;
+  /** Seed or generator of the order; pass one Generator to reshuffle every epoch (default: global). */
+  seed?: RandomSource | null;
+  /** Drop the last batch when it has fewer than batchSize rows (default false). */
+  dropLast?: boolean;
+}
+
+export const BATCH_DEFAULTS = {
+  batchSize: 32,
+  shuffle: true,
+  seed: null,
+  dropLast: false,
+} satisfies Required<BatchOptions>;
+
+/** One minibatch: x [b, d], y [b] or [b, k], and its position in the epoch. */
+export interface Batch {
+  x: Tensor;
+  y: Tensor;
+  /** 0-based batch number within the epoch. */
+  index: number;
+}
+
+/** Number of batches one pass over n rows gives. */
+export function numBatches(n: number, batchSize: number, dropLast: boolean): number {
+  return dropLast ? Math.floor(n / batchSize) : Math.ceil(n / batchSize);
+}
+
+/** Validates batchSize against n rows (shared with the training loop). */
+export function checkBatchSize(op: string, batchSize: number, n: number): void {
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > n) {
+    throw new ArgumentError(
+      `${op}: batchSize must be an integer in [1, ${n}] (the number of rows), got ${batchSize}`,
+    );
+  }
+}
+
+/** Yields minibatches of X: [n, d] and y: [n] or [n, k]: x [b, d], y [b] or [b, k]. */
+export function* batches(X: Tensor, y: Tensor, opts: BatchOptions = {}): Generator<Batch, void, undefined> {
+  const o = { ...BATCH_DEFAULTS, ...opts };
+  const n = checkXy('batches', X, y);
+  checkBatchSize('batches', o.batchSize, n);
+  const order = o.shuffle
+    ? toGenerator(o.seed ?? undefined).permutation(n)
+    : Int32Array.from({ length: n }, (_, i) => i);
+  const count = numBatches(n, o.batchSize, o.dropLast);
+  for (let b = 0; b < count; b++) {
+    const start = b * o.batchSize;
+    const end = Math.min(start + o.batchSize, n);
+    yield { x: takeRows(X, order, start, end), y: takeRows(y, order, start, end), index: b };
+  }
+}

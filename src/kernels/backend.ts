@@ -1,0 +1,128 @@
+// Which kernels run: WebAssembly with relaxed SIMD, WebAssembly with baseline SIMD, or the
+// TypeScript loops in src/kernels/*.ts; and on how many threads.
+//
+// Chosen lazily on the first kernel call (or `backend()`), fastest available first:
+//   wasm-relaxed-simd  where WebAssembly.validate accepts relaxed SIMD as the engine ships
+//                      (Node >= 22, current browsers); Node 20 only when asked for by name
+//   wasm-simd          128-bit SIMD (Node 16.4+, every current browser)
+//   js                 no binary (not built, or a browser before `await init()`), or forced
+// SHOUSI_BACKEND and SHOUSI_NUM_THREADS in the environment override the defaults, so a whole
+// run (e.g. `SHOUSI_BACKEND=js npm run golden`) can be pinned without code changes.
+
+import { ArgumentError } from '../errors.js';
+import { shutdownPool } from './pool.js';
+import { canShareMemory, compileAll, loadRuntime, nodeBuiltin, type WasmRuntime, type WasmVariant } from './wasm/loader.js';
+
+export type BackendName = WasmVariant | 'js';
+
+const ORDER: readonly WasmVariant[] = ['wasm-relaxed-simd', 'wasm-simd'];
+const NAMES: readonly string[] = [...ORDER, 'js', 'auto'];
+
+let chosen: BackendName | null = null;
+let runtime: WasmRuntime | null = null;
+let threads: number | null = null;
+
+function env(name: string): string | undefined {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+}
+
+function resolve(): void {
+  if (chosen !== null) return;
+  const forced = env('SHOUSI_BACKEND');
+  if (forced && forced !== 'auto') {
+    setBackend(forced as BackendName);
+    return;
+  }
+  for (const v of ORDER) {
+    runtime = loadRuntime(v, false);
+    if (runtime) {
+      chosen = v;
+      return;
+    }
+  }
+  chosen = 'js';
+}
+
+/** The backend the kernels run on now: 'wasm-relaxed-simd' | 'wasm-simd' | 'js'. */
+export function backend(): BackendName {
+  resolve();
+  return chosen!;
+}
+
+/**
+ * Forces a backend ('auto' restores the automatic choice). Asking for 'wasm-relaxed-simd' by
+ * name on Node 20 switches on V8's --experimental-wasm-relaxed-simd. Throws ArgumentError when
+ * the backend cannot run here.
+ */
+export function setBackend(name: BackendName | 'auto'): void {
+  if (!NAMES.includes(name)) {
+    throw new ArgumentError(`setBackend: unknown backend '${name}' (expected one of ${NAMES.join(', ')})`);
+  }
+  shutdownPool(); // workers run one runtime's module
+  if (name === 'auto') {
+    chosen = null;
+    runtime = null;
+    resolve();
+    return;
+  }
+  if (name === 'js') {
+    chosen = 'js';
+    runtime = null;
+    return;
+  }
+  const rt = loadRuntime(name, true);
+  if (!rt) {
+    throw new ArgumentError(
+      `setBackend: '${name}' is not available here (WebAssembly binary missing, rejected by the engine, or not initialised: run \`npm run build:wasm\`, or \`await initBackend()\` in browsers)`,
+    );
+  }
+  chosen = name;
+  runtime = rt;
+}
+
+/** The active WebAssembly runtime, or null on the 'js' backend. */
+export function wasmRuntime(): WasmRuntime | null {
+  resolve();
+  return runtime;
+}
+
+/**
+ * Loads the WebAssembly kernels asynchronously where they cannot be loaded synchronously
+ * (browsers, Node < 20.16), then picks the backend again. Resolves to the backend chosen.
+ */
+export async function init(): Promise<BackendName> {
+  await compileAll();
+  if (chosen === 'js' && runtime === null && !env('SHOUSI_BACKEND')) chosen = null;
+  return backend();
+}
+
+let canThread: boolean | null = null;
+
+/** Worker threads need shared memory and a main thread that may block (Node, not browsers). */
+export function threadsSupported(): boolean {
+  canThread ??= nodeBuiltin('node:worker_threads') !== null && canShareMemory();
+  return canThread;
+}
+
+function defaultThreads(): number {
+  const fromEnv = Number(env('SHOUSI_NUM_THREADS'));
+  if (Number.isInteger(fromEnv) && fromEnv >= 1) return fromEnv;
+  if (!threadsSupported()) return 1;
+  const os = nodeBuiltin<{ availableParallelism?: () => number; cpus(): unknown[] }>('node:os');
+  return Math.max(1, os?.availableParallelism?.() ?? os?.cpus().length ?? 1);
+}
+
+/** Sets how many threads large kernels use (like torch.set_num_threads); the default is every core. */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > 256) {
+    throw new ArgumentError(`setNumThreads: n must be an integer in [1, 256], got ${n}`);
+  }
+  threads = n;
+  shutdownPool(n - 1); // asking for fewer threads frees the extra workers
+}
+
+/** How many threads large kernels use (1 where threads are unsupported). */
+export function getNumThreads(): number {
+  threads ??= defaultThreads();
+  return threadsSupported() ? threads : 1;
+}

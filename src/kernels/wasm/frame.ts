@@ -1,0 +1,63 @@
+// Wasm memory for one kernel call. Nothing lives in linear memory between calls: each call
+// lays out its operands and scratch from HEAP_BASE up (a bump allocator), grows the memory if
+// needed (it never shrinks: the next call of the same size reuses it), copies the inputs in,
+// runs, and copies the outputs out. Copying is O(size) against the kernels' O(size^1.5) work,
+// which is why small problems stay in TypeScript (thresholds in the wrappers).
+
+import type { FloatStorage, Storage } from '../../tensor/dtype.js';
+import { HEAP_BASE, MAX_PAGES, type WasmRuntime } from './loader.js';
+
+const PAGE = 65536;
+
+/** One call's layout over the runtime's memory. */
+export class Frame {
+  private top = HEAP_BASE;
+  private buffer: ArrayBufferLike | null = null;
+
+  constructor(readonly rt: WasmRuntime) {}
+
+  /** Reserves `bytes` (16-byte aligned, so v128 loads of packed panels are aligned). */
+  alloc(bytes: number): number {
+    const p = this.top;
+    this.top += Math.ceil(bytes / 16) * 16;
+    return p;
+  }
+
+  /** Grows the memory to hold every allocation; false when past the 2 GiB cap. */
+  commit(): boolean {
+    const pages = Math.ceil(this.top / PAGE);
+    if (pages > MAX_PAGES) return false;
+    const have = this.rt.memory.buffer.byteLength / PAGE;
+    if (pages > have) this.rt.memory.grow(pages - have);
+    this.buffer = this.rt.memory.buffer;
+    return true;
+  }
+
+  /** A view of `len` elements at byte address `ptr`, typed like `like`. Call after commit(). */
+  view<T extends FloatStorage>(like: T, ptr: number, len: number): T {
+    const buf = this.buffer!;
+    return (like instanceof Float32Array ? new Float32Array(buf, ptr, len) : new Float64Array(buf, ptr, len)) as T;
+  }
+
+  /** Copies src[off, off + len) to `ptr`. */
+  put(src: FloatStorage, off: number, len: number, ptr: number): void {
+    this.view(src, ptr, len).set(src.subarray(off, off + len));
+  }
+
+  /** Copies `len` elements at `ptr` into dst[off, off + len). */
+  get(dst: FloatStorage, off: number, len: number, ptr: number): void {
+    dst.set(this.view(dst, ptr, len), off);
+  }
+}
+
+/** 'F32' or 'F64' when every array given is that float storage (nulls skipped), else null. */
+export function floatKind(...xs: (Storage | null)[]): 'F32' | 'F64' | null {
+  let f32 = true;
+  let f64 = true;
+  for (const x of xs) {
+    if (x === null) continue;
+    f32 &&= x instanceof Float32Array;
+    f64 &&= x instanceof Float64Array;
+  }
+  return f32 ? 'F32' : f64 ? 'F64' : null;
+}

@@ -1,0 +1,96 @@
+// nn.Conv2d over F.conv2d (NCHW). weight [O, C/groups, kh, kw] and bias [O] start as torch's
+// kaiming_uniform(a = sqrt(5)), which reduces to U(-1/sqrt(fanIn), 1/sqrt(fanIn)) with
+// fanIn = (C/groups) kh kw, for both.
+
+import { ArgumentError } from '../errors.js';
+import { conv2d, type Padding, type Pair, resolvePadding, toPair } from '../ops/conv2d.js';
+import { toGenerator } from '../random.js';
+import { zeros } from '../tensor/create.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { uniform_ } from './init.js';
+import { Module, type ModuleOptions } from './module.js';
+
+export interface Conv2dOptions extends ModuleOptions {
+  /** Step between output pixels (default 1). */
+  stride?: Pair;
+  /** Zeros around the input: int, [h, w], 'valid' or 'same' (stride 1 only) (default 0). */
+  padding?: Padding;
+  /** Spacing between kernel taps (default 1). */
+  dilation?: Pair;
+  /** Independent channel groups; groups = inChannels is depthwise (default 1). */
+  groups?: number;
+  /** Learn an additive bias (default true). */
+  bias?: boolean;
+}
+
+const DEFAULTS = {
+  stride: 1,
+  padding: 0,
+  dilation: 1,
+  groups: 1,
+  bias: true,
+} satisfies Required<Omit<Conv2dOptions, keyof ModuleOptions>>;
+
+export class Conv2d extends Module {
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernelSize: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly padding: Padding;
+  readonly dilation: readonly [number, number];
+  readonly groups: number;
+
+  constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: Conv2dOptions = {}) {
+    super();
+    const opts = { ...DEFAULTS, ...options };
+    for (const [name, v] of [
+      ['inChannels', inChannels],
+      ['outChannels', outChannels],
+      ['groups', opts.groups],
+    ] as const) {
+      if (!Number.isInteger(v) || v < 1)
+        throw new ArgumentError(`Conv2d: ${name} must be a positive integer, got ${v}`);
+    }
+    if (inChannels % opts.groups !== 0 || outChannels % opts.groups !== 0) {
+      throw new ArgumentError(
+        `Conv2d: inChannels ${inChannels} and outChannels ${outChannels} must be divisible by groups ${opts.groups}`,
+      );
+    }
+    const [kh, kw] = toPair('Conv2d', 'kernelSize', kernelSize, 1);
+    this.stride = toPair('Conv2d', 'stride', opts.stride, 1);
+    this.dilation = toPair('Conv2d', 'dilation', opts.dilation, 1);
+    resolvePadding('Conv2d', opts.padding, this.stride, this.dilation, [kh, kw]); // validates now, as torch
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.kernelSize = [kh, kw];
+    this.padding = opts.padding;
+    this.groups = opts.groups;
+    const g = toGenerator(opts.generator);
+    const cg = inChannels / opts.groups;
+    const bound = 1 / Math.sqrt(cg * kh * kw);
+    const dtype = opts.dtype ?? 'float32';
+    this.registerParameter('weight', uniform_(zeros([outChannels, cg, kh, kw], { dtype }), -bound, bound, g));
+    this.registerParameter(
+      'bias',
+      opts.bias ? uniform_(zeros([outChannels], { dtype }), -bound, bound, g) : null,
+    );
+  }
+
+  get weight(): Tensor {
+    return this.param('weight');
+  }
+  get bias(): Tensor | null {
+    return this.optionalParam('bias');
+  }
+
+  /** x: [N, C, H, W] (or [C, H, W]) -> [N, O, OH, OW]. */
+  forward(x: Tensor): Tensor {
+    return conv2d(x, this.weight, {
+      bias: this.bias,
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
+      groups: this.groups,
+    });
+  }
+}

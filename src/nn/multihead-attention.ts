@@ -1,0 +1,270 @@
+// nn.MultiheadAttention: torch.nn.MultiheadAttention(batch_first=True), and the seed's general
+// form where the per-head query/key size, per-head value size and output size are chosen freely.
+// Dims: B batch, Lq / Lk query / key lengths, E embedDim, H numHeads, D headDim (per-head
+// query/key size), Dv valueHeadDim (per-head value size), O outDim, kdim / vdim key / value features.
+//
+//   q = query Wq^T + bq  [B, Lq, H*D]     k = key Wk^T + bk  [B, Lk, H*D]     v = value Wv^T + bv  [B, Lk, H*Dv]
+//   per head h: softmax(q_h k_h^T / sqrt(D) + mask) v_h, heads concatenated -> [B, Lq, H*Dv]
+//   output = concat Wo^T + bo  [B, Lq, O]
+//
+// Parameters, named as PyTorch's state dict:
+//   PyTorch's layout (kdim = vdim = E, H*D = H*Dv = E): in_proj_weight [3E, E] (rows 0:E query,
+//     E:2E key, 2E:3E value) and in_proj_bias [3E];
+//   otherwise: q_proj_weight [H*D, E], k_proj_weight [H*D, kdim], v_proj_weight [H*Dv, vdim] and
+//     in_proj_bias [2*H*D + H*Dv] (query, key, value parts in that order);
+//   always out_proj.weight [O, H*Dv] and out_proj.bias [O] (a child nn.Linear).
+// The heads are never transposed into [B, H, L, D] copies: the attention kernel reads them in place.
+
+import { ArgumentError, DTypeError, fmtShape, ShapeError } from '../errors.js';
+import { type AttentionResult, multiHeadAttention } from '../ops/attention.js';
+import { where } from '../ops/compare.js';
+import { linear } from '../ops/linear.js';
+import { narrow, reshape, squeeze, unsqueeze } from '../ops/shape.js';
+import { toGenerator } from '../random.js';
+import { zeros } from '../tensor/create.js';
+import { isFloat } from '../tensor/dtype.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { xavierUniform_ } from './init.js';
+import { Linear } from './linear.js';
+import { Module, type ModuleOptions } from './module.js';
+
+export interface MultiheadAttentionOptions extends ModuleOptions {
+  /** Biases on the input and output projections (default true). */
+  bias?: boolean;
+  /** Key features (default null = embedDim). */
+  kdim?: number | null;
+  /** Value features (default null = embedDim). */
+  vdim?: number | null;
+  /** Per-head query/key size D (default null = embedDim / numHeads). */
+  headDim?: number | null;
+  /** Per-head value size Dv (default null = embedDim / numHeads). */
+  valueHeadDim?: number | null;
+  /** Output features O (default null = embedDim). */
+  outDim?: number | null;
+}
+
+const DEFAULTS = {
+  bias: true,
+  kdim: null,
+  vdim: null,
+  headDim: null,
+  valueHeadDim: null,
+  outDim: null,
+} satisfies Required<Omit<MultiheadAttentionOptions, keyof ModuleOptions>>;
+
+export interface MhaForwardOptions {
+  /** [B, Lk] (or [Lk] unbatched): bool true = ignore this key, or float added to the scores (default none). */
+  keyPaddingMask?: Tensor | null;
+  /** [Lq, Lk] or [B*H, Lq, Lk]: bool true = may not attend, or float added to the scores (default none). */
+  attnMask?: Tensor | null;
+  /** Return the attention weights (default true). */
+  needWeights?: boolean;
+  /** Average the weights over heads to [B, Lq, Lk]; false gives [B, H, Lq, Lk] (default true). */
+  averageAttnWeights?: boolean;
+  /** Also hide key j from query i when j > i; OR-ed with the masks (default false). */
+  isCausal?: boolean;
+}
+
+const FORWARD_DEFAULTS = {
+  keyPaddingMask: null,
+  attnMask: null,
+  needWeights: true,
+  averageAttnWeights: true,
+  isCausal: false,
+} satisfies Required<MhaForwardOptions>;
+
+/** The parameters and the forward shared by MultiheadAttention and SelfAttention. */
+export abstract class MultiheadAttentionBase extends Module {
+  readonly embedDim: number;
+  readonly numHeads: number;
+  readonly kdim: number;
+  readonly vdim: number;
+  readonly headDim: number;
+  readonly valueHeadDim: number;
+  readonly outDim: number;
+  /** Whether the projections are one packed in_proj_weight (PyTorch's layout when all sizes agree). */
+  readonly packed: boolean;
+  readonly outProj: Linear;
+
+  constructor(embedDim: number, numHeads: number, opts: MultiheadAttentionOptions = {}) {
+    super();
+    const name = new.target.name;
+    for (const [key, n] of [
+      ['embedDim', embedDim],
+      ['numHeads', numHeads],
+    ] as const) {
+      if (!Number.isInteger(n) || n < 1)
+        throw new ArgumentError(`${name}: ${key} must be a positive integer, got ${n}`);
+    }
+    const o = { ...DEFAULTS, ...opts };
+    const size = (
+      key: 'kdim' | 'vdim' | 'headDim' | 'valueHeadDim' | 'outDim',
+      fallback: () => number,
+    ): number => {
+      const n = o[key] ?? fallback();
+      if (!Number.isInteger(n) || n < 1)
+        throw new ArgumentError(`${name}: ${key} must be a positive integer, got ${n}`);
+      return n;
+    };
+    const perHead = () => {
+      if (embedDim % numHeads !== 0) {
+        throw new ArgumentError(
+          `${name}: embedDim ${embedDim} must be divisible by numHeads ${numHeads} (remainder ${embedDim % numHeads} vs 0), or pass headDim and valueHeadDim`,
+        );
+      }
+      return embedDim / numHeads;
+    };
+    this.embedDim = embedDim;
+    this.numHeads = numHeads;
+    this.kdim = size('kdim', () => embedDim);
+    this.vdim = size('vdim', () => embedDim);
+    this.headDim = size('headDim', perHead);
+    this.valueHeadDim = size('valueHeadDim', perHead);
+    this.outDim = size('outDim', () => embedDim);
+    const [E, qk, vs] = [embedDim, numHeads * this.headDim, numHeads * this.valueHeadDim];
+    this.packed = this.kdim === E && this.vdim === E && qk === E && vs === E;
+    const dtype = opts.dtype ?? 'float32';
+    const g = toGenerator(opts.generator);
+    const weight = (rows: number, cols: number) => xavierUniform_(zeros([rows, cols], { dtype }), 1, g);
+    if (this.packed) this.registerParameter('in_proj_weight', weight(3 * E, E));
+    else {
+      this.registerParameter('q_proj_weight', weight(qk, E));
+      this.registerParameter('k_proj_weight', weight(qk, this.kdim));
+      this.registerParameter('v_proj_weight', weight(vs, this.vdim));
+    }
+    this.registerParameter('in_proj_bias', o.bias !== false ? zeros([2 * qk + vs], { dtype }) : null);
+    // out_proj.weight keeps Linear's default init and out_proj.bias starts at 0, as torch
+    this.outProj = this.registerModule(
+      'out_proj',
+      new Linear(vs, this.outDim, { bias: o.bias !== false, dtype, generator: g }),
+    );
+    this.outProj.bias?.data.fill(0);
+  }
+
+  /** query: [B, Lq, E], key: [B, Lk, kdim], value: [B, Lk, vdim] (or unbatched [L, *]) -> output [B, Lq, O], weights [B, Lq, Lk] or [B, H, Lq, Lk]. */
+  protected attend(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    options: MhaForwardOptions,
+  ): AttentionResult<Tensor | null> {
+    const name = this.constructor.name;
+    const o = { ...FORWARD_DEFAULTS, ...options };
+    const dtype = this.outProj.weight.dtype;
+    for (const [arg, t] of [
+      ['query', query],
+      ['key', key],
+      ['value', value],
+    ] as const) {
+      if (t.dtype !== dtype)
+        throw new DTypeError(`${name}: ${arg} must be ${dtype} like the parameters, got ${t.dtype}`);
+    }
+    const unbatched = query.ndim === 2;
+    const rank = unbatched ? 2 : 3;
+    const feats: [string, Tensor, number][] = [
+      ['query', query, this.embedDim],
+      ['key', key, this.kdim],
+      ['value', value, this.vdim],
+    ];
+    for (const [arg, t, f] of feats) {
+      if (t.ndim !== rank || t.shape[rank - 1] !== f) {
+        const want = unbatched ? `[L, ${f}]` : `[B, L, ${f}]`;
+        throw new ShapeError(
+          `${name}: ${arg} must be ${want} (${arg === 'query' ? 'embedDim' : arg === 'key' ? 'kdim' : 'vdim'} = ${f}), got ${fmtShape(t.shape)}`,
+        );
+      }
+    }
+    const [q3, k3, v3] = unbatched ? [query, key, value].map((t) => unsqueeze(t, 0)) : [query, key, value];
+    const [B, Lq] = q3.shape;
+    const Lk = k3.shape[1];
+    if (k3.shape[0] !== B || v3.shape[0] !== B || v3.shape[1] !== Lk) {
+      throw new ShapeError(
+        `${name}: query, key and value must share the batch and key/value the length (${fmtShape(query.shape)}, ${fmtShape(key.shape)}, ${fmtShape(value.shape)})`,
+      );
+    }
+    const H = this.numHeads;
+    const parts: Tensor[] = [];
+    const kpm = o.keyPaddingMask;
+    if (kpm) {
+      const want = unbatched ? [Lk] : [B, Lk];
+      checkMask(name, 'keyPaddingMask', kpm, [want]);
+      parts.push(reshape(kpm, [B, 1, 1, Lk]));
+    }
+    const am = o.attnMask;
+    if (am) {
+      checkMask(name, 'attnMask', am, [
+        [Lq, Lk],
+        [B * H, Lq, Lk],
+      ]);
+      parts.push(reshape(am, am.ndim === 2 ? [1, 1, Lq, Lk] : [B, H, Lq, Lk]));
+    }
+    // all-bool masks are OR-ed into one blockMask; with any float mask, bool ones become -inf and all are added
+    let mask: { blockMask: Tensor } | { bias: Tensor } | null = null;
+    if (parts.length > 0 && parts.every((t) => t.dtype === 'bool'))
+      mask = { blockMask: parts.reduce((a, b) => a.logicalOr(b)) };
+    else if (parts.length > 0) {
+      const add = parts.map((t) =>
+        t.dtype === 'bool' ? where(t, Number.NEGATIVE_INFINITY, 0).to(dtype) : t.to(dtype),
+      );
+      mask = { bias: add.reduce((a, b) => a.add(b)) };
+    }
+    const [wq, wk, wv] = this.projectionWeights();
+    const b = this.optionalParam('in_proj_bias');
+    const qk = H * this.headDim;
+    const part = (start: number, len: number) => (b ? narrow(b, 0, start, len) : null);
+    const q = linear(q3, wq, part(0, qk));
+    const k = linear(k3, wk, part(qk, qk));
+    const v = linear(v3, wv, part(2 * qk, H * this.valueHeadDim));
+    const heads = multiHeadAttention(q, k, v, H, {
+      ...mask,
+      isCausal: o.isCausal,
+      needWeights: o.needWeights,
+    });
+    let output = this.outProj.forward(heads.output);
+    let weights = heads.weights && o.averageAttnWeights ? heads.weights.mean(1) : heads.weights;
+    if (unbatched) {
+      output = squeeze(output, 0);
+      weights = weights && squeeze(weights, 0);
+    }
+    return { output, weights };
+  }
+
+  // [Wq, Wk, Wv]: slices of the packed in_proj_weight (differentiable), or the separate weights.
+  private projectionWeights(): [Tensor, Tensor, Tensor] {
+    if (!this.packed)
+      return [this.param('q_proj_weight'), this.param('k_proj_weight'), this.param('v_proj_weight')];
+    const w = this.param('in_proj_weight');
+    const E = this.embedDim;
+    return [narrow(w, 0, 0, E), narrow(w, 0, E, E), narrow(w, 0, 2 * E, E)];
+  }
+}
+
+function checkMask(name: string, arg: string, t: Tensor, shapes: number[][]): void {
+  if (t.dtype !== 'bool' && !isFloat(t.dtype))
+    throw new DTypeError(`${name}: ${arg} must be bool or float, got ${t.dtype}`);
+  if (!shapes.some((s) => s.length === t.ndim && s.every((d, i) => d === t.shape[i]))) {
+    throw new ShapeError(
+      `${name}: ${arg} has shape ${fmtShape(t.shape)}, expected ${shapes.map(fmtShape).join(' or ')}`,
+    );
+  }
+}
+
+/** Multi-head attention, torch.nn.MultiheadAttention(batch_first=True) plus free head/output sizes. */
+export class MultiheadAttention extends MultiheadAttentionBase {
+  /** query: [B, Lq, E], key: [B, Lk, kdim], value: [B, Lk, vdim] -> output [B, Lq, O], weights [B, Lq, Lk] (averaged) or [B, H, Lq, Lk]. */
+  forward(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    opts?: MhaForwardOptions & { needWeights?: true },
+  ): AttentionResult;
+  forward(query: Tensor, key: Tensor, value: Tensor, opts: MhaForwardOptions): AttentionResult<Tensor | null>;
+  forward(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    opts: MhaForwardOptions = {},
+  ): AttentionResult<Tensor | null> {
+    return this.attend(query, key, value, opts);
+  }
+}
