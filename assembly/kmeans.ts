@@ -1,6 +1,6 @@
-// k-means (Lloyd) assignment, fused: distances, argmin, exact distance of the winner, centre
-// accumulation, in one pass over the points. Same semantics as lloydAssign in
-// src/kernels/kmeans.ts, which calls this first:
+// k-means (Lloyd) assignment: distances, argmin and the exact distance of the winner fused in
+// one pass over the points (split across threads), then the centre accumulation in a second,
+// sequential pass. Same semantics as lloydAssign in src/kernels/kmeans.ts, which calls this first:
 //
 //   label_i = argmin_j ||c_j||^2 - 2 x_i.c_j    (||x_i||^2 is common to every j; ties -> lower j)
 //   dist_i  = sum_t (x_it - c_label,t)^2         (recomputed exactly: no cancellation)
@@ -87,23 +87,15 @@ function argmin(v: usize, kp: i32): i32 {
 }
 
 /**
- * Assigns x [n, d] to the centres (see the header). w, dist, sums/weights: address 0 = absent;
- * sums [k, d] and weights [k] are zeroed here (each thread has its own, summed by the caller);
- * the inertia is stored at `inertia`. `vals` is scratch for 2 * kp f64.
+ * Labels and exact distances of the points x [n, d] (see the header); the parallel phase.
+ * `vals` is scratch for 2 * kp f64.
  */
-export function kmeansAssignF64(
+export function kmeansLabelsF64(
   x: usize, n: i32, d: i32,
-  cT: usize, cn: usize, kp: i32, c: usize, k: i32,
-  w: usize, labels: usize, dist: usize, sums: usize, weights: usize,
-  inertia: usize, vals: usize,
+  cT: usize, cn: usize, kp: i32, c: usize,
+  labels: usize, dist: usize, vals: usize,
 ): void {
-  if (sums) {
-    memory.fill(sums, 0, <usize>k * <usize>d * 8);
-    memory.fill(weights, 0, <usize>k * 8);
-  }
   const vy = vals + <usize>kp * 8;
-  const d2 = d & ~1;
-  let total: f64 = 0;
   for (let i = 0; i < n; i += 2) {
     const px = x + <usize>i * <usize>d * 8;
     const py = i + 1 < n ? px + <usize>d * 8 : px; // odd n: the last point is paired with itself
@@ -119,20 +111,36 @@ export function kmeansAssignF64(
         const diff = load<f64>(pi + <usize>t * 8) - load<f64>(pc + <usize>t * 8);
         s += diff * diff;
       }
-      const wi: f64 = w ? load<f64>(w + <usize>ii * 8) : 1;
-      if (sums) {
-        const ps = sums + <usize>best * <usize>d * 8;
-        const wv = f64x2.splat(wi);
-        for (let t = 0; t < d2; t += 2) {
-          const o = <usize>t * 8;
-          v128.store(ps + o, f64x2.add(v128.load(ps + o), f64x2.mul(wv, v128.load(pi + o))));
-        }
-        if (d2 < d) store<f64>(ps + <usize>d2 * 8, load<f64>(ps + <usize>d2 * 8) + wi * load<f64>(pi + <usize>d2 * 8));
-        store<f64>(weights + <usize>best * 8, load<f64>(weights + <usize>best * 8) + wi);
-      }
-      if (dist) store<f64>(dist + <usize>ii * 8, s);
-      total += wi * s;
+      store<f64>(dist + <usize>ii * 8, s);
     }
   }
-  store<f64>(inertia, total);
+}
+
+/**
+ * sums[label_i] += w_i x_i, weights[label_i] += w_i (when sums != 0) and the inertia
+ * sum_i w_i dist_i, in point order: one thread, so the sums round exactly as the sequential
+ * TypeScript loop does whatever the number of threads of the labelling phase.
+ */
+export function kmeansAccumulateF64(
+  x: usize, n: i32, d: i32, w: usize, labels: usize, dist: usize, sums: usize, weights: usize,
+): f64 {
+  const d2 = d & ~1;
+  let total: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const wi: f64 = w ? load<f64>(w + <usize>i * 8) : 1;
+    if (sums) {
+      const best = load<i32>(labels + <usize>i * 4);
+      const pi = x + <usize>i * <usize>d * 8;
+      const ps = sums + <usize>best * <usize>d * 8;
+      const wv = f64x2.splat(wi);
+      for (let t = 0; t < d2; t += 2) {
+        const o = <usize>t * 8;
+        v128.store(ps + o, f64x2.add(v128.load(ps + o), f64x2.mul(wv, v128.load(pi + o))));
+      }
+      if (d2 < d) store<f64>(ps + <usize>d2 * 8, load<f64>(ps + <usize>d2 * 8) + wi * load<f64>(pi + <usize>d2 * 8));
+      store<f64>(weights + <usize>best * 8, load<f64>(weights + <usize>best * 8) + wi);
+    }
+    total += wi * load<f64>(dist + <usize>i * 8);
+  }
+  return total;
 }

@@ -128,3 +128,14 @@ export {
   type TrainResult,
   type TrainTask,
 } from './algorithms/train.js';
+export { CentersModel, type SampleWeightOption } from './algorithms/kmeans-model.js';
+export { MiniBatchKMeans, MINIBATCH_KMEANS_DEFAULTS, type MiniBatchKMeansOptions } from './algorithms/minibatch-kmeans.js';
+export { adjustedRandIndex } from './algorithms/metrics-cluster.js';
+export {
+  backend,
+  getNumThreads,
+  init as initBackend,
+  setBackend,
+  setNumThreads,
+  type BackendName,
+} from './kernels/backend.js';

@@ -102,6 +102,7 @@ export class Generator {
 
   /** A random permutation of 0..n-1. */
   permutation(n: number): Int32Array {
+    checkCount('permutation', n);
     const p = new Int32Array(n);
     for (let i = 0; i < n; i++) p[i] = i;
     return this.shuffle(p);
@@ -109,6 +110,7 @@ export class Generator {
 
   /** `k` distinct indices from 0..n-1 in random order (partial Fisher-Yates, O(k) memory via a sparse swap map). */
   sampleWithoutReplacement(n: number, k: number): Int32Array {
+    checkCount('sampleWithoutReplacement', n);
     if (!Number.isInteger(k) || k < 0 || k > n) {
       throw new ArgumentError(`sampleWithoutReplacement: k must be an integer in [0, ${n}], got ${k}`);
     }
@@ -138,6 +140,11 @@ export class Generator {
     for (let i = weights.length - 1; i >= 0; i--) if (weights[i] > 0) return i;
     return weights.length - 1;
   }
+}
+
+function checkCount(op: string, n: number): void {
+  if (!Number.isInteger(n) || n < 0)
+    throw new ArgumentError(`${op}: n must be a non-negative integer, got ${n}`);
 }
 
 function rotl(x: number, k: number): number {

@@ -2,7 +2,7 @@
 // (diamonds), deep chains, dtypes of gradients, and releasing the graph.
 
 import { describe, expect, it } from 'vitest';
-import { AutogradError, isGradEnabled, noGrad, setGradEnabled, tensor } from '../src/index.js';
+import { AutogradError, isGradEnabled, noGrad, setGradEnabled, type Tensor, tensor } from '../src/index.js';
 
 const leaf = (v: number[], dtype: 'float32' | 'float64' = 'float64') =>
   tensor(v, { dtype, requiresGrad: true });
@@ -149,6 +149,25 @@ describe('autograd', () => {
     const y = leaf([-1, 0, 1, 2]);
     y.clamp({ min: 0, max: 1 }).sum().backward();
     expect(y.grad?.toArray()).toEqual([0, 1, 1, 0]);
+  });
+
+  it('activations at +-inf give their finite limits and gradients, never NaN', () => {
+    const inf = Number.POSITIVE_INFINITY;
+    for (const f of [
+      (t: Tensor) => t.gelu(),
+      (t: Tensor) => t.gelu({ approximate: 'tanh' }),
+      (t: Tensor) => t.sigmoid(),
+      (t: Tensor) => t.tanh(),
+      (t: Tensor) => t.relu(),
+      (t: Tensor) => t.exp(),
+    ]) {
+      const x = leaf([-inf, -50, 0, 50]);
+      const y = f(x);
+      y.sum().backward();
+      expect(y.isnan().sum().item()).toBe(0);
+      expect(x.grad?.isnan().sum().item()).toBe(0);
+    }
+    expect(leaf([-inf, inf]).gelu().toArray()).toEqual([0, inf]);
   });
 
   it('pow at 0: finite gradients where the math allows', () => {

@@ -189,7 +189,9 @@ describe('StandardScaler', () => {
     expect(Z.data[0]).toBeCloseTo(-2 / Math.sqrt(8 / 3), 14);
     expect([Z.data[1], Z.data[4], Z.data[7]]).toEqual([0, 0, 0]);
     const back = s.inverseTransform(Z);
-    back.data.forEach((v, i) => expect(v).toBeCloseTo(X.data[i], 12));
+    back.data.forEach((v, i) => {
+      expect(v).toBeCloseTo(X.data[i], 12);
+    });
   });
 
   it('transforms new data with the statistics of the fit data', () => {

@@ -507,6 +507,12 @@ const NOT_DIFFERENTIABLE = new Set([
   'noGrad',
   'setGradEnabled',
   'isGradEnabled',
+  // backend configuration
+  'backend',
+  'setBackend',
+  'getNumThreads',
+  'setNumThreads',
+  'initBackend',
   // algorithms, data and metrics (they call ops, but are not ops; metrics return numbers)
   'kmeans',
   'kmeansSteps',
@@ -516,6 +522,7 @@ const NOT_DIFFERENTIABLE = new Set([
   'parseCsv',
   'trainTestSplit',
   'lstsq',
+  'adjustedRandIndex',
   'mae',
   'mse',
   'r2',

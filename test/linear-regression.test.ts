@@ -31,7 +31,9 @@ const cal = loadCaliforniaHousing({ dtype: 'float64' });
 
 function expectRel(actual: ArrayLike<number>, expected: number[], rtol: number): void {
   expect(actual.length).toBe(expected.length);
-  expected.forEach((e, i) => expect(Math.abs(actual[i] - e)).toBeLessThanOrEqual(rtol * Math.abs(e)));
+  expected.forEach((e, i) => {
+    expect(Math.abs(actual[i] - e)).toBeLessThanOrEqual(rtol * Math.abs(e));
+  });
 }
 
 describe('LinearRegression, closed form', () => {

@@ -7,7 +7,11 @@ const p64 = (v: number[]) => tensor(v, { dtype: 'float64', requiresGrad: true })
 const setGrad = (p: Tensor, g: number[]) => {
   p.grad = tensor(g, { dtype: 'float64' });
 };
-const close = (t: Tensor, want: number[]) => want.forEach((w, i) => expect(t.data[i]).toBeCloseTo(w, 14));
+const close = (t: Tensor, want: number[]) => {
+  want.forEach((w, i) => {
+    expect(t.data[i]).toBeCloseTo(w, 14);
+  });
+};
 
 describe('SGD', () => {
   it('plain: p -= lr g; weight decay adds wd p to g', () => {

@@ -51,6 +51,10 @@ describe('creation', () => {
     ]);
     expect(tensor(new Float64Array([1.5]), { dtype: 'float32' }).dtype).toBe('float32');
     expect(tensor([1.7, -1.7], { dtype: 'int32' }).toArray()).toEqual([1, -1]);
+    // bool storage only ever holds 0 and 1
+    expect(Array.from(tensor([2, 0, -1, Number.NaN], { dtype: 'bool' }).data)).toEqual([1, 0, 1, 1]);
+    expect(Array.from(tensor(new Float32Array([3, 0]), { dtype: 'bool' }).data)).toEqual([1, 0]);
+    expect(Array.from(full([2], 5, { dtype: 'bool' }).data)).toEqual([1, 1]);
   });
 
   it('the Tensor constructor wraps without copying and freezes the shape', () => {

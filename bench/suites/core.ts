@@ -2,9 +2,12 @@
 //   matmul N x N @ N x N for N = 256, 512, 1024       2 N^3 flops
 //   add of two [1024, 1024]                           reads 2, writes 1 float: 12 bytes/element
 //   sum over the last dim of [1024, 1024]             reads 4 bytes/element
-// shousi runs its public Tensor ops (what a user calls), on one thread.
+// `shousi` rows time the public Tensor ops (what a user calls, on whichever kernel backend is
+// active); `shousi-ts` times the pure-TypeScript gemm kernel directly (the reference and
+// fallback, and the figure issue 2's target is about), output allocation included.
 
 import { randn } from '../../src/index.js';
+import { gemmJs } from '../../src/kernels/matmul.js';
 import { makeRecord } from '../measure.js';
 import { benchTf } from '../peers.js';
 import type { BenchRecord, BenchSuite } from '../types.js';
@@ -21,6 +24,12 @@ const suite: BenchSuite = {
       const a = randn([n, n], { generator: 1 });
       const b = randn([n, n], { generator: 2 });
       records.push(makeRecord(workload, 'shousi', 1, await ctx.measure(() => a.matmul(b)), work));
+      const [av, bv] = [
+        { data: a.data, off: 0, rs: n, cs: 1 },
+        { data: b.data, off: 0, rs: n, cs: 1 },
+      ];
+      const ts = await ctx.measure(() => gemmJs(n, n, n, av, bv, new Float32Array(n * n), 0, false));
+      records.push(makeRecord(workload, 'shousi-ts', 1, ts, work));
       records.push(
         ...(await benchTf(
           ctx,

@@ -27,6 +27,7 @@ import {
 } from '../kernels/kmeans.js';
 import { type RandomSource, toGenerator } from '../random.js';
 import { Tensor } from '../tensor/tensor.js';
+import { CentersModel, type SampleWeightOption } from './kmeans-model.js';
 import {
   type Matrix,
   type MatrixLike,
@@ -41,6 +42,7 @@ import {
 } from './kmeans-init.js';
 
 export type { MatrixLike } from './kmeans-init.js';
+export type { SampleWeightOption } from './kmeans-model.js';
 
 /** How to seed the centres: greedy k-means++, k distinct random rows, or given centres [k, d]. */
 export type KMeansInit = 'k-means++' | 'random' | MatrixLike;
@@ -180,6 +182,12 @@ function uncenter(c: Float64Array, p: Problem, dtype: 'float32' | 'float64'): Te
   return new Tensor(out, [p.k, p.d]);
 }
 
+// a plain function, not inline in the generator: V8 optimises generator bodies less eagerly
+function sameLabels(a: Int32Array, b: Int32Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** One run from the given (centred) centres; yields every iteration. */
 function* runOnce(p: Problem, init: Float64Array, run: number): Generator<KMeansStep, RunOut, void> {
   const { x, n, d, k, w } = p;
@@ -223,9 +231,7 @@ function* runOnce(p: Problem, init: Float64Array, run: number): Generator<KMeans
       labels: labelsView,
       centers: uncenter(c, p, 'float64'),
     };
-    let same = true;
-    for (let i = 0; i < n && same; i++) same = labels[i] === prev[i];
-    if (same) {
+    if (sameLabels(labels, prev)) {
       strict = true;
       break;
     }
@@ -272,83 +278,24 @@ export function kmeans(X: MatrixLike, k: number, options: KMeansOptions = {}): K
 }
 
 /** k-means as an estimator: fit, then predict / transform / score new points. */
-export class KMeans {
-  readonly k: number;
+export class KMeans extends CentersModel {
   readonly options: Omit<KMeansOptions, 'sampleWeight'>;
-  /** Fitted centres [k, d]; null before fit. */
-  centers: Tensor | null = null;
-  labels: Tensor | null = null;
-  inertia = Number.NaN;
-  nIter = 0;
+  /** Point-centre distances computed by the last fit. */
   nDistances = 0;
-  private c64: Float64Array | null = null;
 
   constructor(k: number, options: Omit<KMeansOptions, 'sampleWeight'> = {}) {
-    this.k = k;
+    super('KMeans', k);
     this.options = options;
   }
 
   /** Fits the centres to X. X: [n, d]. */
-  fit(X: MatrixLike, opts: { sampleWeight?: Tensor | readonly number[] | null } = {}): this {
+  fit(X: MatrixLike, opts: SampleWeightOption = {}): this {
     const r = kmeans(X, this.k, { ...this.options, sampleWeight: opts.sampleWeight ?? null });
-    this.centers = r.centers;
+    this.setCenters(r.centers);
     this.labels = r.labels;
     this.inertia = r.inertia;
     this.nIter = r.nIter;
     this.nDistances = r.nDistances;
-    this.c64 = Float64Array.from(r.centers.data);
     return this;
-  }
-
-  /** Fits, then returns the training labels [n]. */
-  fitPredict(X: MatrixLike, opts: { sampleWeight?: Tensor | readonly number[] | null } = {}): Tensor {
-    return this.fit(X, opts).labels as Tensor;
-  }
-
-  /** Nearest fitted centre of each row. X: [m, d] -> int32 [m]. */
-  predict(X: MatrixLike): Tensor {
-    return this.assign('predict', X, null).labels;
-  }
-
-  /** Euclidean distance of each row to each centre. X: [m, d] -> [m, k] (X's float dtype). */
-  transform(X: MatrixLike): Tensor {
-    const c = this.fitted('transform');
-    const x = toMatrix('KMeans.transform', 'X', X);
-    this.checkCols('transform', x);
-    const { k } = this;
-    const out = X instanceof Tensor && X.dtype === 'float32' ? new Float32Array(x.rows * k) : new Float64Array(x.rows * k);
-    for (let i = 0; i < x.rows; i++) {
-      for (let j = 0; j < k; j++) {
-        let s = 0;
-        for (let t = 0; t < x.cols; t++) s += (x.data[i * x.cols + t] - c[j * x.cols + t]) ** 2;
-        out[i * k + j] = Math.sqrt(s);
-      }
-    }
-    return new Tensor(out, [x.rows, k]);
-  }
-
-  /** Minus the inertia of X against the fitted centres (higher is better, as scikit-learn). */
-  score(X: MatrixLike, opts: { sampleWeight?: Tensor | readonly number[] | null } = {}): number {
-    return -this.assign('score', X, opts.sampleWeight ?? null).inertia;
-  }
-
-  private fitted(op: string): Float64Array {
-    if (this.c64 === null) throw new ArgumentError(`KMeans.${op}: the model is not fitted (call fit(X) first)`);
-    return this.c64;
-  }
-
-  private checkCols(op: string, x: Matrix): void {
-    const d = (this.centers as Tensor).shape[1];
-    if (x.cols !== d) throw new ShapeError(`KMeans.${op}: X must have ${d} columns like the fitted data, got ${fmtShape([x.rows, x.cols])}`);
-  }
-
-  private assign(op: string, X: MatrixLike, sampleWeight: Tensor | readonly number[] | null) {
-    const c = this.fitted(op);
-    const x = toMatrix(`KMeans.${op}`, 'X', X);
-    this.checkCols(op, x);
-    const w = toWeights(`KMeans.${op}`, sampleWeight, x.rows);
-    const labels = new Int32Array(x.rows);
-    const inertia = lloydAssign(x.data, x.rows, x.cols, c, this.k, w, labels, null, null, lloydScratch(this.k, x.cols));
-    return { labels: new Tensor(labels, [x.rows]), inertia };
   }
 }

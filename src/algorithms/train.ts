@@ -51,7 +51,7 @@ export interface TrainOptions {
   minDelta?: number;
   /** Stepped once after every epoch (default none). */
   scheduler?: LRScheduler | null;
-  /** A batch loss above this multiple of the first batch loss counts as divergence (default 1e4). */
+  /** A batch loss above this multiple of the first batch loss counts as divergence (default 1e4; Infinity: off). */
   divergenceFactor?: number;
   /** Called with every event (default none). */
   onProgress?: ((e: TrainEvent) => void) | null;

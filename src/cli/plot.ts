@@ -72,7 +72,11 @@ function lineSpec(p: Extract<PlotSpec, { kind: 'line' }>): TopLevelSpec {
     .filter((m) => values.some((d) => d.mark === m))
     .map((m) => ({
       transform: [{ filter: `datum.mark === '${m}'` }],
-      mark: m === 'line' ? { type: 'line' as const, strokeWidth: 2 } : { type: 'point' as const, filled: true, size: 24 },
+      // short lines get a dot on every data point
+      mark:
+        m === 'line'
+          ? { type: 'line' as const, strokeWidth: 2, point: Math.max(...p.series.map((q) => q.x.length)) <= 30 }
+          : { type: 'point' as const, filled: true, size: 24 },
       encoding: { x, y, color },
     }));
   return { ...base(p), width: 480, height: 280, data: { values }, layer };
@@ -80,10 +84,16 @@ function lineSpec(p: Extract<PlotSpec, { kind: 'line' }>): TopLevelSpec {
 
 /** Scale and axis for one line-chart axis; a log axis gets a tick and a grid line per decade only. */
 function axisScale(vs: readonly number[], log = false) {
-  if (!log) return { scale: { zero: false } };
+  if (!log) {
+    // integer data (epochs, iterations) gets integer ticks
+    const ints = vs.every(Number.isInteger);
+    return { scale: { zero: false }, ...(ints ? { axis: { tickMinStep: 1, format: 'd' } } : {}) };
+  }
   const pos = vs.filter((v) => v > 0);
   const lo = Math.floor(Math.log10(Math.min(...pos)));
   const hi = Math.ceil(Math.log10(Math.max(...pos)));
+  // within two decades the default log ticks (0.2, 0.3, ...) say more than 0.1 and 1
+  if (hi - lo < 2) return { scale: { type: 'log' as const, nice: false } };
   const decades = Array.from({ length: hi - lo + 1 }, (_, i) => 10 ** (lo + i));
   return {
     scale: { type: 'log' as const, domain: [10 ** lo, 10 ** hi], nice: false },

@@ -102,29 +102,46 @@ export function col2im(cols: Storage, g: ConvGeometry, dx: Storage, dxOff: numbe
   }
 }
 
+// A 1x1 kernel with stride 1 and no padding reads every pixel once, in place: cols_n is x_n
+// itself and im2col / col2im would be plain copies, so the GEMMs use x (and dx) directly.
+function isPointwise(g: ConvGeometry): boolean {
+  return (
+    g.kh === 1 &&
+    g.kw === 1 &&
+    g.sh === 1 &&
+    g.sw === 1 &&
+    g.pt === 0 &&
+    g.pl === 0 &&
+    g.OH === g.H &&
+    g.OW === g.W
+  );
+}
+
 /** y [N, O, P] = conv(x [N, C, H, W], w [O, Cg, kh, kw]) + b [O]. */
 export function conv2dForward(x: Storage, w: Storage, b: Storage | null, g: ConvGeometry, y: Storage): void {
   const { N, C, H, W, O, G, kh, kw, OH, OW } = g;
   const P = OH * OW;
   const Og = O / G;
   const K = (C / G) * kh * kw;
-  const cols = scratch(x, C * kh * kw * P);
+  const direct = isPointwise(g);
+  const cols = direct ? x : scratch(x, C * kh * kw * P);
   for (let n = 0; n < N; n++) {
     const yn = n * O * P;
     if (b) for (let o = 0; o < O; o++) y.fill(b[o], yn + o * P, yn + (o + 1) * P);
-    im2col(x, n * C * H * W, g, cols);
+    if (!direct) im2col(x, n * C * H * W, g, cols);
+    const colsOff = direct ? n * C * H * W : 0;
     for (let gi = 0; gi < G; gi++) {
       const wv = { data: w, off: gi * Og * K, rs: K, cs: 1 };
-      const cv = { data: cols, off: gi * K * P, rs: P, cs: 1 };
+      const cv = { data: cols, off: colsOff + gi * K * P, rs: P, cs: 1 };
       gemm(Og, P, K, wv, cv, y, yn + gi * Og * P, b !== null);
     }
   }
 }
 
 /**
- * Backward of conv2dForward given dy [N, O, P]: dx += col2im(W_g^T dy_g) when dx is given;
- * dw [O, K] += dy_g cols_g^T (cols recomputed, not stored); db [O] += sum dy. dw should share
- * x's dtype: a GEMM over one dtype takes the fast path (src/kernels/matmul.ts).
+ * Backward of conv2dForward given dy [N, O, P]: dx = col2im(W_g^T dy_g) when dx (zeros) is
+ * given; dw [O, K] += dy_g cols_g^T (cols recomputed, not stored); db [O] += sum dy. dw should
+ * share x's dtype: a GEMM over one dtype takes the fast path (src/kernels/matmul.ts).
  */
 export function conv2dBackward(
   x: Storage,
@@ -139,9 +156,11 @@ export function conv2dBackward(
   const P = OH * OW;
   const Og = O / G;
   const K = (C / G) * kh * kw;
-  const cols = dw || dx ? scratch(x, C * kh * kw * P) : null;
+  const direct = isPointwise(g);
+  const cols = direct ? null : scratch(x, C * kh * kw * P);
   for (let n = 0; n < N; n++) {
     const yn = n * O * P;
+    const xn = n * C * H * W;
     if (db) {
       for (let o = 0; o < O; o++) {
         let s = 0;
@@ -149,21 +168,25 @@ export function conv2dBackward(
         db[o] += s;
       }
     }
-    if (dw && cols) {
-      im2col(x, n * C * H * W, g, cols);
+    if (dw) {
+      if (cols) im2col(x, xn, g, cols);
       for (let gi = 0; gi < G; gi++) {
         const dyv = { data: dy, off: yn + gi * Og * P, rs: P, cs: 1 };
-        const colsT = { data: cols, off: gi * K * P, rs: 1, cs: P };
+        const colsT = cols
+          ? { data: cols, off: gi * K * P, rs: 1, cs: P }
+          : { data: x, off: xn + gi * K * P, rs: 1, cs: P };
         gemm(Og, K, P, dyv, colsT, dw, gi * Og * K, true);
       }
     }
-    if (dx && cols) {
+    if (dx) {
+      // dcols into the scratch (then scattered back), or straight into dx when pointwise
       for (let gi = 0; gi < G; gi++) {
         const wT = { data: w, off: gi * Og * K, rs: 1, cs: K };
         const dyv = { data: dy, off: yn + gi * Og * P, rs: P, cs: 1 };
-        gemm(K, P, Og, wT, dyv, cols, gi * K * P, false);
+        if (cols) gemm(K, P, Og, wT, dyv, cols, gi * K * P, false);
+        else gemm(K, P, Og, wT, dyv, dx, xn + gi * K * P, false);
       }
-      col2im(cols, g, dx, n * C * H * W);
+      if (cols) col2im(cols, g, dx, xn);
     }
   }
 }

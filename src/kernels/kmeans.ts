@@ -13,6 +13,8 @@
 //
 // Elkan's pruned assignment is in kmeans-elkan.ts.
 
+import { lloydAssignWasm } from './wasm/kmeans.js';
+
 /** out[i] = ||x_i||^2. x: [n, d] -> out: [n]. */
 export function rowSqNorms(x: Float64Array, n: number, d: number, out: Float64Array): void {
   for (let i = 0, p = 0; i < n; i++) {
@@ -66,6 +68,8 @@ export function lloydAssign(
   acc: CenterSums | null,
   scratch: Float64Array,
 ): number {
+  const fused = lloydAssignWasm(x, n, d, c, k, w, labels, dist, acc); // wasm SIMD, threads
+  if (fused !== null) return fused;
   // cT[t, j] = c[j, t]: the 4 centres of a block sit next to each other for each feature t.
   // Padding centres get ||c||^2 = +inf so they never win.
   const kp = (k + 3) & ~3;

@@ -50,9 +50,10 @@ const DEFAULTS = {
 
 /** Validates an int-or-pair option as [h, w] integers >= min. */
 export function toPair(op: string, name: string, v: Pair, min: number): [number, number] {
+  if (!Array.isArray(v) && typeof v !== 'number') {
+    throw new ArgumentError(`${op}: ${name} must be an int or an [h, w] pair, got ${JSON.stringify(v)}`);
+  }
   const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
-  if (!Array.isArray(v) && typeof v !== 'number')
-    throw new ArgumentError(`${op}: ${name} must be an int or an [h, w] pair`);
   if ((Array.isArray(v) && v.length !== 2) || p.some((d) => !Number.isInteger(d) || d < min)) {
     throw new ArgumentError(`${op}: ${name} must be integers >= ${min}, got ${JSON.stringify(v)}`);
   }
@@ -78,6 +79,11 @@ export function resolvePadding(
       out.push(Math.floor(total / 2), total - Math.floor(total / 2));
     }
     return out;
+  }
+  if (typeof padding === 'string') {
+    throw new ArgumentError(
+      `${op}: padding must be an int, an [h, w] pair, 'same' or 'valid', got ${JSON.stringify(padding)}`,
+    );
   }
   const [ph, pw] = toPair(op, 'padding', padding, 0);
   return [ph, ph, pw, pw];

@@ -25,6 +25,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
       `linear: input ${fmtShape(x.shape)} does not end in in_features ${inF} of weight ${fmtShape(weight.shape)}`,
     );
   }
+  if (bias && !isFloat(bias.dtype)) throw new DTypeError(`linear: expected a float bias, got ${bias.dtype}`);
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) {
     throw new ShapeError(
       `linear: bias ${fmtShape(bias.shape)} must be [${outF}] to match weight ${fmtShape(weight.shape)}`,

@@ -3,7 +3,7 @@
 
 import { record } from '../autograd/engine.js';
 import { ArgumentError, DTypeError } from '../errors.js';
-import { allocate, type DType, isFloat, type Storage } from '../tensor/dtype.js';
+import { allocate, checkDType, type DType, isFloat, type Storage } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { where } from './compare.js';
 
@@ -18,6 +18,7 @@ function like(x: Tensor): Storage {
 /** A copy of x in `dtype` (x itself when the dtype matches, unless `copy`); float->float is differentiable. */
 export function cast(x: Tensor, dtype: DType, copy = false): Tensor {
   if (dtype === x.dtype && !copy) return x;
+  checkDType('to', dtype);
   const out = allocate(dtype, x.size);
   const src = x.data;
   if (dtype === 'bool') for (let i = 0; i < src.length; i++) out[i] = src[i] !== 0 ? 1 : 0;
@@ -159,7 +160,11 @@ export function gelu(x0: Tensor, opts: GeluOptions = {}): Tensor {
   const d = new Float64Array(a.length); // dy/dx, computed alongside
   for (let i = 0; i < a.length; i++) {
     const v = a[i];
-    if (approximate === 'tanh') {
+    if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) {
+      // the limits (y -> x and dy/dx -> 1 at +inf, both -> 0 at -inf); the formulas give inf * 0 = NaN
+      o[i] = Math.max(v, 0);
+      d[i] = v > 0 ? 1 : 0;
+    } else if (approximate === 'tanh') {
       const t = Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v));
       o[i] = 0.5 * v * (1 + t);
       d[i] = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * v * v);

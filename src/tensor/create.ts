@@ -3,7 +3,7 @@
 
 import { ArgumentError, fmtShape, ShapeError } from '../errors.js';
 import { type Generator, type RandomSource, toGenerator } from '../random.js';
-import { allocate, checkDType, type DType, dtypeOf, type Storage } from './dtype.js';
+import { allocate, assertFloat, checkDType, type DType, dtypeOf, type Storage } from './dtype.js';
 import { checkShape, numel, type Shape } from './shape.js';
 import { type NestedArray, Tensor } from './tensor.js';
 
@@ -20,6 +20,9 @@ export interface RandomOptions extends CreateOptions {
   /** A seed or a Generator; omitted means the global generator (see manualSeed). */
   generator?: RandomSource;
 }
+
+// bool storage holds only 0 and 1: any non-zero value (NaN included) is true, as torch
+const asBool = (v: number): number => (v !== 0 ? 1 : 0);
 
 function finish(data: Storage, shape: Shape, requiresGrad?: boolean): Tensor {
   const t = new Tensor(data, shape);
@@ -49,7 +52,8 @@ export function tensor(values: NestedArray | ArrayLike<number> | Storage, opts: 
   if (isTyped) {
     const src = values as Storage;
     const out = allocate(dtype, src.length);
-    out.set(src);
+    if (dtype === 'bool') for (let i = 0; i < src.length; i++) out[i] = asBool(src[i]);
+    else out.set(src);
     const shape = opts.shape ?? [src.length];
     checkSize('tensor', out.length, shape);
     return finish(out, shape, opts.requiresGrad);
@@ -77,7 +81,7 @@ export function tensor(values: NestedArray | ArrayLike<number> | Storage, opts: 
   const shape = opts.shape ?? inferred ?? [];
   checkSize('tensor', flat.length, shape);
   const out = allocate(dtype, flat.length);
-  for (let i = 0; i < flat.length; i++) out[i] = flat[i];
+  for (let i = 0; i < flat.length; i++) out[i] = dtype === 'bool' ? asBool(flat[i]) : flat[i];
   return finish(out, shape, opts.requiresGrad);
 }
 
@@ -103,8 +107,9 @@ function checkSize(op: string, n: number, shape: Shape): void {
 /** A tensor of `shape` filled with `value`. */
 export function full(shape: Shape, value: number, opts: CreateOptions = {}): Tensor {
   checkShape('full', shape);
-  const data = allocate(checkDType('full', opts.dtype ?? 'float32'), numel(shape));
-  data.fill(value);
+  const dtype = checkDType('full', opts.dtype ?? 'float32');
+  const data = allocate(dtype, numel(shape));
+  data.fill(dtype === 'bool' ? asBool(value) : value);
   return finish(data, shape, opts.requiresGrad);
 }
 
@@ -130,7 +135,10 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
   if (step === 0 || !Number.isFinite(step))
     throw new ArgumentError(`arange: step must be finite and non-zero, got ${step}`);
   const n = Math.max(0, Math.ceil((end - start) / step));
-  const dtype = opts.dtype ?? ([start, end, step].every(Number.isInteger) ? 'int32' : 'float32');
+  const dtype = checkDType(
+    'arange',
+    opts.dtype ?? ([start, end, step].every(Number.isInteger) ? 'int32' : 'float32'),
+  );
   const data = allocate(dtype, n);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
   return finish(data, [n], opts.requiresGrad);
@@ -140,7 +148,7 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
 export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0)
     throw new ArgumentError(`linspace: steps must be a non-negative integer, got ${steps}`);
-  const data = allocate(opts.dtype ?? 'float32', steps);
+  const data = allocate(checkDType('linspace', opts.dtype ?? 'float32'), steps);
   const h = steps > 1 ? (end - start) / (steps - 1) : 0;
   // the upper half counts down from `end` so both endpoints are exact, as torch does
   for (let i = 0; i < steps; i++) data[i] = i < steps / 2 ? start + i * h : end - (steps - 1 - i) * h;
@@ -150,7 +158,7 @@ export function linspace(start: number, end: number, steps: number, opts: Create
 /** The n x m identity (m defaults to n). */
 export function eye(n: number, m = n, opts: CreateOptions = {}): Tensor {
   checkShape('eye', [n, m]);
-  const data = allocate(opts.dtype ?? 'float32', n * m);
+  const data = allocate(checkDType('eye', opts.dtype ?? 'float32'), n * m);
   for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
   return finish(data, [n, m], opts.requiresGrad);
 }
@@ -158,7 +166,9 @@ export function eye(n: number, m = n, opts: CreateOptions = {}): Tensor {
 function randomFill(op: string, shape: Shape, opts: RandomOptions, draw: (g: Generator) => number): Tensor {
   checkShape(op, shape);
   const g = toGenerator(opts.generator);
-  const data = allocate(opts.dtype ?? 'float32', numel(shape));
+  const dtype = checkDType(op, opts.dtype ?? 'float32');
+  if (op !== 'randint') assertFloat(op, dtype); // uniform or normal values in an int tensor would be truncated
+  const data = allocate(dtype, numel(shape));
   for (let i = 0; i < data.length; i++) data[i] = draw(g);
   return finish(data, shape, opts.requiresGrad);
 }

@@ -51,8 +51,9 @@ const adapter: OpAdapter = {
       outputs[`w${l}_after`] = mlp.weights[l - 1];
       outputs[`b${l}_after`] = mlp.biases[l - 1];
       const [w, b] = [seq.parameters()[2 * (l - 1)], seq.parameters()[2 * (l - 1) + 1]];
-      w.data.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - mlp.weights[l - 1].data[i]))));
-      b.data.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - mlp.biases[l - 1].data[i]))));
+      for (let i = 0; i < w.size; i++)
+        diff = Math.max(diff, Math.abs(w.data[i] - mlp.weights[l - 1].data[i]));
+      for (let i = 0; i < b.size; i++) diff = Math.max(diff, Math.abs(b.data[i] - mlp.biases[l - 1].data[i]));
     });
     outputs.loss_after = F.mseLoss(mlp.forward(x), y);
     const bound = ctx.dtype === 'float64' ? 1e-10 : 1e-4;

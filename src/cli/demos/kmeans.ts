@@ -116,11 +116,12 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
     ...scatter(Xb, bl.result, [0, 1]),
   });
 
-  io.section('an empty cluster: points at (0,0) and (1,1), initial centres (0,0), (1,1), (10,10)');
-  const Xe = tensor([[0, 0], [0, 0], [0, 0], [1, 1], [1, 1], [1, 1]], { dtype: 'float64' });
+  io.section('an empty cluster: 6 points near (0,0) and (1,1), initial centres (0,0), (1,1), (10,10)');
+  const Xe = tensor([[0, 0], [0, 0.3], [0, -0.1], [1, 1], [1, 1.1], [1, 0.9]], { dtype: 'float64' });
   const empty = fit(Xe, 3, { init: [[0, 0], [1, 1], [10, 10]] });
   io.log('the textbook update divides by the cluster size 0: centre 2 becomes [NaN, NaN]');
-  io.log(`shousi moves it to the point farthest from its centre: centres ${JSON.stringify(empty.result.centers.toArray())}`);
+  const rows = Array.from({ length: 3 }, (_, j) => fmtList(empty.result.centers.data.subarray(2 * j, 2 * j + 2)));
+  io.log(`shousi moves it to the point farthest from its centre: centres ${rows.join(', ')}`);
 
   io.section('iris: 150 flowers x 4 features, k = 3 (species not shown to k-means)');
   const iris = loadCsv(IRIS, { skipRows: 1, dtype: 'float64' }).data;

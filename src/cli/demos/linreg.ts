@@ -6,6 +6,7 @@
 // it prints it and exits 0.
 
 import {
+  CALIFORNIA_FEATURES,
   DivergenceError,
   LinearRegression,
   StandardScaler,
@@ -53,7 +54,13 @@ function runRaw(opts: DemoOptions, io: DemoIO, X: Tensor, y: Tensor): DemoSummar
   } catch (e) {
     if (!(e instanceof DivergenceError)) throw e;
     io.log(`${e.name}: ${e.message}`);
-    io.log('(Population reaches 35,682 and AveOccup 1,243: one such row makes a gradient step of ~1e7.)');
+    const [n, d] = X.shape;
+    const colMax = Array.from({ length: d }, (_, j) => Math.max(...Array.from({ length: n }, (_, i) => X.data[i * d + j])));
+    const big = colMax.map((v, j) => [v, j]).sort((a, b) => b[0] - a[0]).slice(0, 2);
+    io.log(
+      `(unscaled, ${big.map(([v, j]) => `${CALIFORNIA_FEATURES[j]} reaches ${fmtNum(v)}`).join(' and ')}: ` +
+        'the gradient of one such row is that large times its residual)',
+    );
     return io.finish(`the seed's unscaled SGD diverged, as expected: ${e.message.split(';')[0]}`, {
       diverged: true,
       error: e.message,

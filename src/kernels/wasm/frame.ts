@@ -9,6 +9,9 @@ import { HEAP_BASE, MAX_PAGES, type WasmRuntime } from './loader.js';
 
 const PAGE = 65536;
 
+/** The element types kernels exchange with wasm memory. */
+export type Numbers = FloatStorage | Int32Array;
+
 /** One call's layout over the runtime's memory. */
 export class Frame {
   private top = HEAP_BASE;
@@ -34,18 +37,20 @@ export class Frame {
   }
 
   /** A view of `len` elements at byte address `ptr`, typed like `like`. Call after commit(). */
-  view<T extends FloatStorage>(like: T, ptr: number, len: number): T {
+  view<T extends Numbers>(like: T, ptr: number, len: number): T {
     const buf = this.buffer!;
-    return (like instanceof Float32Array ? new Float32Array(buf, ptr, len) : new Float64Array(buf, ptr, len)) as T;
+    if (like instanceof Float32Array) return new Float32Array(buf, ptr, len) as T;
+    if (like instanceof Int32Array) return new Int32Array(buf, ptr, len) as T;
+    return new Float64Array(buf, ptr, len) as T;
   }
 
   /** Copies src[off, off + len) to `ptr`. */
-  put(src: FloatStorage, off: number, len: number, ptr: number): void {
+  put(src: Numbers, off: number, len: number, ptr: number): void {
     this.view(src, ptr, len).set(src.subarray(off, off + len));
   }
 
   /** Copies `len` elements at `ptr` into dst[off, off + len). */
-  get(dst: FloatStorage, off: number, len: number, ptr: number): void {
+  get(dst: Numbers, off: number, len: number, ptr: number): void {
     dst.set(this.view(dst, ptr, len), off);
   }
 }

@@ -20,6 +20,12 @@ export interface WasmExports {
   gemmScratchBytes(): number;
   gemmF32: Kernel;
   gemmF64: Kernel;
+  softmaxRowsF32: Kernel;
+  softmaxRowsF64: Kernel;
+  layerNormRowsF32: Kernel;
+  layerNormRowsF64: Kernel;
+  kmeansLabelsF64: Kernel;
+  kmeansAccumulateF64(...args: number[]): number;
 }
 
 /** One instantiated backend: the module (workers instantiate it again) over its memory. */
