@@ -39,7 +39,14 @@ interface Case {
 }
 
 // A stored [rows, cols] (or its transpose, read through swapped strides) after `pad` elements.
-function operand<T extends Ctor>(like: T, rows: number, cols: number, trans: boolean, pad: number, g: Generator): MatView {
+function operand<T extends Ctor>(
+  like: T,
+  rows: number,
+  cols: number,
+  trans: boolean,
+  pad: number,
+  g: Generator,
+): MatView {
   const data = filled(like, pad + rows * cols, g);
   return trans ? { data, off: pad, rs: 1, cs: rows } : { data, off: pad, rs: cols, cs: 1 };
 }
@@ -56,7 +63,8 @@ function check<T extends Ctor>(like: T, c: Case, seed: number): void {
   const tol = like instanceof Float32Array ? 2e-6 * Math.sqrt(c.K) + 1e-6 : 1e-13 * Math.sqrt(c.K);
   for (let i = 0; i < out.length; i++) {
     const d = Math.abs(out[i] - ref[i]);
-    if (d > tol * (1 + Math.abs(ref[i]))) expect.fail(`${JSON.stringify(c)} element ${i}: ${out[i]} vs ${ref[i]}`);
+    if (d > tol * (1 + Math.abs(ref[i])))
+      expect.fail(`${JSON.stringify(c)} element ${i}: ${out[i]} vs ${ref[i]}`);
   }
 }
 
@@ -76,19 +84,30 @@ const SHAPES: [number, number, number][] = [
 
 describe.each(FLAVOURS)('gemm on %s', (flavour) => {
   describe.each([1, 2])('%i thread(s)', (threads) => {
-    it.each(['float32', 'float64'] as const)('%s equals gemmJs on random shapes, strides, accumulate', (dtype) => {
-      setBackend(flavour);
-      setNumThreads(threads);
-      const like = dtype === 'float32' ? new Float32Array(0) : new Float64Array(0);
-      let seed = 1;
-      for (const [M, N, K] of SHAPES) {
-        const g = new Generator(seed);
-        const c: Case = { M, N, K, transA: g.random() < 0.5, transB: g.random() < 0.5, accumulate: g.random() < 0.5, pad: g.randint(0, 3) };
-        check(like, c, seed++);
-        check(like, { ...c, transA: !c.transA, transB: !c.transB, accumulate: !c.accumulate }, seed++);
-      }
-      expect(poolSize()).toBe(threads - 1);
-    });
+    it.each(['float32', 'float64'] as const)(
+      '%s equals gemmJs on random shapes, strides, accumulate',
+      (dtype) => {
+        setBackend(flavour);
+        setNumThreads(threads);
+        const like = dtype === 'float32' ? new Float32Array(0) : new Float64Array(0);
+        let seed = 1;
+        for (const [M, N, K] of SHAPES) {
+          const g = new Generator(seed);
+          const c: Case = {
+            M,
+            N,
+            K,
+            transA: g.random() < 0.5,
+            transB: g.random() < 0.5,
+            accumulate: g.random() < 0.5,
+            pad: g.randint(0, 3),
+          };
+          check(like, c, seed++);
+          check(like, { ...c, transA: !c.transA, transB: !c.transB, accumulate: !c.accumulate }, seed++);
+        }
+        expect(poolSize()).toBe(threads - 1);
+      },
+    );
   });
 });
 
@@ -116,10 +135,23 @@ describe('gemm dispatch', () => {
   it('leaves small, int32 and mixed-dtype products to TypeScript', () => {
     setBackend('wasm-simd');
     const v = (data: Float32Array | Float64Array | Int32Array): MatView => ({ data, off: 0, rs: 64, cs: 1 });
-    expect(gemmWasm(4, 4, 4, v(new Float32Array(16)), v(new Float32Array(16)), new Float32Array(16), 0, false)).toBe(false);
+    expect(
+      gemmWasm(4, 4, 4, v(new Float32Array(16)), v(new Float32Array(16)), new Float32Array(16), 0, false),
+    ).toBe(false);
     const i32 = new Int32Array(64 * 64).fill(1);
     expect(gemmWasm(64, 64, 64, v(i32), v(i32), new Int32Array(64 * 64), 0, false)).toBe(false);
-    expect(gemmWasm(64, 64, 64, v(new Float32Array(4096)), v(new Float64Array(4096)), new Float64Array(4096), 0, false)).toBe(false);
+    expect(
+      gemmWasm(
+        64,
+        64,
+        64,
+        v(new Float32Array(4096)),
+        v(new Float64Array(4096)),
+        new Float64Array(4096),
+        0,
+        false,
+      ),
+    ).toBe(false);
     // gemm still answers them (in TypeScript): int32 products stay exact
     const c = new Int32Array(64 * 64);
     gemm(64, 64, 64, v(i32), v(i32), c, 0, false);

@@ -28,17 +28,25 @@ interface Result {
 
 function close(a: ArrayLike<number>, b: ArrayLike<number>, rtol: number, what: string): void {
   for (let i = 0; i < b.length; i++) {
-    if (!(Math.abs(a[i] - b[i]) <= rtol * (1 + Math.abs(b[i])))) expect.fail(`${what}[${i}]: ${a[i]} vs ${b[i]}`);
+    if (!(Math.abs(a[i] - b[i]) <= rtol * (1 + Math.abs(b[i]))))
+      expect.fail(`${what}[${i}]: ${a[i]} vs ${b[i]}`);
   }
 }
 
 describe.each(FLAVOURS)('k-means assignment on %s', (flavour) => {
   it.each([1, 2])('equals lloydAssign on %i thread(s)', (threads) => {
     const g = new Generator(threads);
-    for (const [n, d, k] of [[1001, 16, 16], [777, 3, 5], [2049, 7, 9], [301, 33, 2]]) {
+    for (const [n, d, k] of [
+      [1001, 16, 16],
+      [777, 3, 5],
+      [2049, 7, 9],
+      [301, 33, 2],
+    ]) {
       // blobs around k random centres, so the assignment is not trivial
       const c = new Float64Array(k * d).map(() => g.normal(0, 3));
-      const x = new Float64Array(n * d).map((_, i) => c[(Math.floor(i / d) % k) * d + (i % d)] + g.normal(0, 2));
+      const x = new Float64Array(n * d).map(
+        (_, i) => c[(Math.floor(i / d) % k) * d + (i % d)] + g.normal(0, 2),
+      );
       for (const w of [null, new Float64Array(n).map(() => g.uniform(0.5, 2))]) {
         const run = (fn: (r: Result) => number): Result => {
           const r: Result = {
@@ -78,5 +86,7 @@ it('small problems and the js backend stay in TypeScript', () => {
   expect(lloydAssignWasm(x, 10, 2, new Float64Array(4), 2, null, new Int32Array(10), null, null)).toBeNull();
   setBackend('js');
   const big = new Float64Array(1000 * 8);
-  expect(lloydAssignWasm(big, 1000, 8, new Float64Array(64), 8, null, new Int32Array(1000), null, null)).toBeNull();
+  expect(
+    lloydAssignWasm(big, 1000, 8, new Float64Array(64), 8, null, new Int32Array(1000), null, null),
+  ).toBeNull();
 });

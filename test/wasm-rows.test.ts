@@ -20,7 +20,8 @@ afterAll(() => {
 
 const FLAVOURS = (['wasm-simd', 'wasm-relaxed-simd'] as const).filter((v) => loadRuntime(v, true) !== null);
 const DTYPES = ['float32', 'float64'] as const;
-const make = (dtype: (typeof DTYPES)[number], n: number): Arr => (dtype === 'float32' ? new Float32Array(n) : new Float64Array(n));
+const make = (dtype: (typeof DTYPES)[number], n: number): Arr =>
+  dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
 
 /** The TypeScript result: the same kernel on the 'js' backend. */
 function onJs<T>(fn: () => T): T {
@@ -55,7 +56,12 @@ describe.each(FLAVOURS)('row kernels on %s', (flavour) => {
   describe.each([1, 2])('%i thread(s)', (threads) => {
     it.each(DTYPES)('softmax and log-softmax rows equal softmaxAxis (%s)', (dtype) => {
       const g = new Generator(threads);
-      for (const [rows, n] of [[5, 61], [4, 64], [300, 257], [7, 1031]]) {
+      for (const [rows, n] of [
+        [5, 61],
+        [4, 64],
+        [300, 257],
+        [7, 1031],
+      ]) {
         const x = logits(dtype, rows, n, g);
         for (const log of [false, true]) {
           const want = make(dtype, x.length);
@@ -71,12 +77,21 @@ describe.each(FLAVOURS)('row kernels on %s', (flavour) => {
 
     it.each(DTYPES)('layerNorm rows equal layerNormForward (%s)', (dtype) => {
       const g = new Generator(10 + threads);
-      for (const [R, D] of [[3, 97], [300, 256], [9, 1025]]) {
+      for (const [R, D] of [
+        [3, 97],
+        [300, 256],
+        [9, 1025],
+      ]) {
         const x = make(dtype, R * D).map(() => g.normal(5, 2));
         x.fill(7, 0, D); // a constant row: rstd = 1/sqrt(eps), stays finite
         const w = make(dtype, D).map(() => g.normal());
         const b = make(dtype, D).map(() => g.normal());
-        for (const [wi, bi] of [[w, b], [null, null], [w, null], [null, b]]) {
+        for (const [wi, bi] of [
+          [w, b],
+          [null, null],
+          [w, null],
+          [null, b],
+        ]) {
           const run = (fn: typeof layerNormForward) => {
             const out = { y: make(dtype, R * D), mean: new Float64Array(R), rstd: new Float64Array(R) };
             fn(x, R, D, wi, bi, 1e-5, out.y, out.mean, out.rstd);
@@ -116,7 +131,9 @@ describe('wasm exp and log', () => {
     ts.forEach((t, i) => {
       const want = 0.5 / (1 + Math.exp(-t));
       const rel = dtype === 'float32' ? 1e-6 : 1e-15;
-      expect(Math.abs(out[4 * i + 1] - want)).toBeLessThanOrEqual(rel * want + (dtype === 'float32' ? 1e-38 : 1e-300));
+      expect(Math.abs(out[4 * i + 1] - want)).toBeLessThanOrEqual(
+        rel * want + (dtype === 'float32' ? 1e-38 : 1e-300),
+      );
     });
     const logOut = make(dtype, rows.length);
     expect(softmaxRowsWasm(rows, rows.length / 4, 4, 1, logOut, true)).toBe(true);

@@ -7,7 +7,13 @@
 // and its threads; the relaxed-SIMD rows appear where that backend can be switched on.
 
 import { randn, softmax } from '../../src/index.js';
-import { backend, getNumThreads, setBackend, setNumThreads, type BackendName } from '../../src/kernels/backend.js';
+import {
+  type BackendName,
+  backend,
+  getNumThreads,
+  setBackend,
+  setNumThreads,
+} from '../../src/kernels/backend.js';
 import { lloydAssign, lloydScratch } from '../../src/kernels/kmeans.js';
 import { gemm } from '../../src/kernels/matmul.js';
 import { Generator } from '../../src/random.js';
@@ -53,7 +59,8 @@ const suite: BenchSuite = {
     const records: BenchRecord[] = [];
     const wasm: Config[] = [{ name: 'wasm-simd', threads: 1 }];
     if (cores > 1) wasm.push({ name: 'wasm-simd', threads: cores });
-    if (!ctx.quick && available('wasm-relaxed-simd')) wasm.push({ name: 'wasm-relaxed-simd', threads: cores });
+    if (!ctx.quick && available('wasm-relaxed-simd'))
+      wasm.push({ name: 'wasm-relaxed-simd', threads: cores });
     const all: Config[] = [{ name: 'js', threads: 1 }, ...wasm];
 
     try {
@@ -62,12 +69,22 @@ const suite: BenchSuite = {
         const work = { flops: 2 * n ** 3 };
         const a = randn([n, n], { generator: 1 });
         const b = randn([n, n], { generator: 2 });
-        records.push(...(await across(ctx, n === 1024 && ctx.quick ? wasm : all, workload, () => a.matmul(b), work)));
         records.push(
-          ...(await benchTf(ctx, workload, (tf) => {
-            const [ta, tb] = [tf.randomNormal([n, n], 0, 1, 'float32', 1), tf.randomNormal([n, n], 0, 1, 'float32', 2)];
-            return () => tf.matMul(ta, tb);
-          }, work)),
+          ...(await across(ctx, n === 1024 && ctx.quick ? wasm : all, workload, () => a.matmul(b), work)),
+        );
+        records.push(
+          ...(await benchTf(
+            ctx,
+            workload,
+            (tf) => {
+              const [ta, tb] = [
+                tf.randomNormal([n, n], 0, 1, 'float32', 1),
+                tf.randomNormal([n, n], 0, 1, 'float32', 2),
+              ];
+              return () => tf.matMul(ta, tb);
+            },
+            work,
+          )),
         );
       }
 
@@ -76,16 +93,23 @@ const suite: BenchSuite = {
       const view = { data: a, off: 0, rs: n, cs: 1 };
       const c = new Float32Array(n * n);
       const kernel = () => gemm(n, n, n, view, view, c, 0, false);
-      records.push(...(await across(ctx, wasm, 'gemm 1024 (kernel, reused output)', kernel, { flops: 2 * n ** 3 })));
+      records.push(
+        ...(await across(ctx, wasm, 'gemm 1024 (kernel, reused output)', kernel, { flops: 2 * n ** 3 })),
+      );
 
       const x = randn([4096, 1024], { generator: 3 });
       const smWork = { bytes: 8 * x.size };
       records.push(...(await across(ctx, all, 'softmax(-1) 4096x1024', () => softmax(x, -1), smWork)));
       records.push(
-        ...(await benchTf(ctx, 'softmax(-1) 4096x1024', (tf) => {
-          const tx = tf.randomNormal([4096, 1024], 0, 1, 'float32', 3);
-          return () => tf.softmax(tx);
-        }, smWork)),
+        ...(await benchTf(
+          ctx,
+          'softmax(-1) 4096x1024',
+          (tf) => {
+            const tx = tf.randomNormal([4096, 1024], 0, 1, 'float32', 3);
+            return () => tf.softmax(tx);
+          },
+          smWork,
+        )),
       );
 
       const [pn, d, k] = [100_000, 16, 16];

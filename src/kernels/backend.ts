@@ -11,7 +11,14 @@
 
 import { ArgumentError } from '../errors.js';
 import { shutdownPool } from './pool.js';
-import { canShareMemory, compileAll, loadRuntime, nodeBuiltin, type WasmRuntime, type WasmVariant } from './wasm/loader.js';
+import {
+  canShareMemory,
+  compileAll,
+  loadRuntime,
+  nodeBuiltin,
+  type WasmRuntime,
+  type WasmVariant,
+} from './wasm/loader.js';
 
 export type BackendName = WasmVariant | 'js';
 

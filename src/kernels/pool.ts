@@ -25,7 +25,10 @@ interface NodeWorker {
   unref(): void;
   terminate(): Promise<number>;
 }
-type WorkerCtor = new (code: string, opts: { eval: true; execArgv: string[]; workerData: unknown }) => NodeWorker;
+type WorkerCtor = new (
+  code: string,
+  opts: { eval: true; execArgv: string[]; workerData: unknown },
+) => NodeWorker;
 
 // Control block: one 256-byte slot per worker (slot 0 is the header: the ready counter).
 // Int32 words of slot s start at s*64: [seq, done, fn, nargs, failed]; float64 args at s*32 + 4.
@@ -92,7 +95,15 @@ export function ensureWorkers(rt: WasmRuntime, count: number): number {
   if (!Worker) return 0;
   if (!pool) {
     const ctrl = new SharedArrayBuffer((MAX_WORKERS + 1) * SLOT_BYTES);
-    pool = { rt, names: exportNames(rt), ctrl, i32: new Int32Array(ctrl), f64: new Float64Array(ctrl), workers: [], seq: 0 };
+    pool = {
+      rt,
+      names: exportNames(rt),
+      ctrl,
+      i32: new Int32Array(ctrl),
+      f64: new Float64Array(ctrl),
+      workers: [],
+      seq: 0,
+    };
   }
   const p = pool;
   if (p.workers.length >= count) return count;
@@ -148,7 +159,8 @@ export function runJobs(rt: WasmRuntime, jobs: readonly Job[]): void {
   let failed = 0;
   for (let s = 1; s < jobs.length; s++) {
     const w = s * 64;
-    for (let d = Atomics.load(p.i32, w + 1); d !== seq; d = Atomics.load(p.i32, w + 1)) Atomics.wait(p.i32, w + 1, d);
+    for (let d = Atomics.load(p.i32, w + 1); d !== seq; d = Atomics.load(p.i32, w + 1))
+      Atomics.wait(p.i32, w + 1, d);
     failed += p.i32[w + 4];
   }
   if (failed > 0) throw new ShousiError(`runJobs: a kernel failed on ${failed} worker thread(s)`);

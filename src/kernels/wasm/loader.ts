@@ -70,7 +70,9 @@ let shareable: boolean | null = null;
 export function canShareMemory(): boolean {
   if (shareable === null) {
     try {
-      shareable = typeof SharedArrayBuffer !== 'undefined' && !!new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+      shareable =
+        typeof SharedArrayBuffer !== 'undefined' &&
+        !!new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
     } catch {
       shareable = false;
     }
@@ -153,7 +155,9 @@ export async function compileAll(): Promise<void> {
       const url = fileUrl(name);
       let bytes: Uint8Array<ArrayBuffer>;
       if (url.protocol === 'file:') {
-        const fsp = (await import('node:fs/promises')) as { readFile(p: URL): Promise<Uint8Array<ArrayBuffer>> };
+        const fsp = (await import('node:fs/promises')) as {
+          readFile(p: URL): Promise<Uint8Array<ArrayBuffer>>;
+        };
         bytes = await fsp.readFile(url);
       } else {
         bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());

@@ -17,7 +17,14 @@ const ROWS_MIN = 256;
 const THREAD_MIN = 1 << 16;
 
 /** softmaxAxis for inner = 1 (rows contiguous) in wasm; false when not applicable. x, out: [outer, n]. */
-export function softmaxRowsWasm(x: Storage, outer: number, n: number, inner: number, out: Storage, log: boolean): boolean {
+export function softmaxRowsWasm(
+  x: Storage,
+  outer: number,
+  n: number,
+  inner: number,
+  out: Storage,
+  log: boolean,
+): boolean {
   const total = outer * n;
   if (inner !== 1 || total < ROWS_MIN) return false;
   const kind = floatKind(x, out);
@@ -30,7 +37,13 @@ export function softmaxRowsWasm(x: Storage, outer: number, n: number, inner: num
   frame.put(x as FloatStorage, 0, total, xp);
   const threads = threadsFor(rt, total, THREAD_MIN, outer);
   const fn = `softmaxRows${kind}`;
-  runJobs(rt, split(outer, threads, 1).map(([s, r]) => ({ fn, args: [xp + s * n * sz, r, n, xp + s * n * sz, log ? 1 : 0] })));
+  runJobs(
+    rt,
+    split(outer, threads, 1).map(([s, r]) => ({
+      fn,
+      args: [xp + s * n * sz, r, n, xp + s * n * sz, log ? 1 : 0],
+    })),
+  );
   frame.get(out as FloatStorage, 0, total, xp);
   return true;
 }
