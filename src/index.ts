@@ -139,3 +139,14 @@ export {
   setNumThreads,
   type BackendName,
 } from './kernels/backend.js';
+export {
+  beamSearch,
+  beamSearchSteps,
+  beamSearchTable,
+  BEAM_SEARCH_DEFAULTS,
+  type BeamSearchOptions,
+  type BeamStep,
+  type Hypothesis,
+} from './algorithms/beam-search.js';
+export type { StartOptions, StepContext, StepFn } from './algorithms/decode-step.js';
+export { greedy, sample, SAMPLE_DEFAULTS, type SampleOptions } from './algorithms/sampling.js';

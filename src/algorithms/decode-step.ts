@@ -102,7 +102,6 @@ export function resolveStart(op: string, o: StartOptions): Start {
  * tokens of row r at gen[genRow[r] * genStride ...] (t of them). Returns the checked output.
  */
 export function callStep(
-  op: string,
   step: StepFn,
   start: Start,
   rowItem: Int32Array,

@@ -42,7 +42,8 @@ const READY_TIMEOUT_MS = 10_000;
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { module, memory, ctrl, slot, names } = workerData;
-const fns = names.map((n) => new WebAssembly.Instance(module, { env: { memory } }).exports[n]);
+const instance = new WebAssembly.Instance(module, { env: { memory } });
+const fns = names.map((n) => instance.exports[n]);
 const i32 = new Int32Array(ctrl);
 const f64 = new Float64Array(ctrl);
 const w = slot * 64;
@@ -145,24 +146,39 @@ export function runJobs(rt: WasmRuntime, jobs: readonly Job[]): void {
     exports[jobs[0].fn](...jobs[0].args);
     return;
   }
-  const seq = (p.seq = (p.seq + 1) | 0 || 1);
+  const seq = (p.seq = (p.seq + 1) | 0 || 1); // never 0, the value of a fresh slot
   for (let s = 1; s < jobs.length; s++) {
     const { fn, args } = jobs[s];
+    const index = p.names.indexOf(fn);
+    if (index < 0 || args.length > MAX_ARGS) {
+      throw new ShousiError(
+        `runJobs: no kernel '${fn}' taking ${args.length} arguments (at most ${MAX_ARGS})`,
+      );
+    }
     const w = s * 64;
-    p.i32[w + 2] = p.names.indexOf(fn);
-    p.i32[w + 3] = Math.min(args.length, MAX_ARGS);
-    p.f64.set(args.slice(0, MAX_ARGS), s * 32 + 4);
+    p.i32[w + 2] = index;
+    p.i32[w + 3] = args.length;
+    p.f64.set(args, s * 32 + 4);
     Atomics.store(p.i32, w, seq);
     Atomics.notify(p.i32, w);
   }
-  exports[jobs[0].fn](...jobs[0].args);
+  // the workers write into the same memory: wait for them even if this thread's part throws,
+  // or the next call would lay out its operands under their feet
+  let error: unknown = null;
+  try {
+    exports[jobs[0].fn](...jobs[0].args);
+  } catch (e) {
+    error = e;
+  }
   let failed = 0;
   for (let s = 1; s < jobs.length; s++) {
     const w = s * 64;
-    for (let d = Atomics.load(p.i32, w + 1); d !== seq; d = Atomics.load(p.i32, w + 1))
+    for (let d = Atomics.load(p.i32, w + 1); d !== seq; d = Atomics.load(p.i32, w + 1)) {
       Atomics.wait(p.i32, w + 1, d);
+    }
     failed += p.i32[w + 4];
   }
+  if (error !== null) throw error;
   if (failed > 0) throw new ShousiError(`runJobs: a kernel failed on ${failed} worker thread(s)`);
 }
 

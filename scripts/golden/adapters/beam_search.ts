@@ -1,0 +1,94 @@
+// Golden adapter for `beam_search` (golden/beam_search.json). kind 'table': beamSearchTable on
+// LM_prob [batch, seqLen, vocab]. kind 'model': beamSearch over a first-order Markov model
+// T [V, V] (T[a, b] = log P(next = b | last = a)), with the exhaustive optimum computed here by
+// depth-first search over every finished sequence, and beamFoundOptimum from both.
+
+import { ArgumentError, beamSearch, beamSearchTable, type StepFn, Tensor } from '../../../src/index.js';
+import type { AdapterResult, GoldenCase, OpAdapter, RunContext } from '../types.js';
+import { fromGolden, param } from '../util.js';
+
+/** The Markov model as a step function: each prefix's row of T, picked by its last token. */
+export function markovStep(T: Tensor): StepFn {
+  const V = T.shape[1];
+  return (prefixes) => {
+    const [R, L] = prefixes.shape;
+    const out = T.dtype === 'float32' ? new Float32Array(R * V) : new Float64Array(R * V);
+    for (let r = 0; r < R; r++) out.set(T.data.subarray(prefixes.data[r * L + L - 1] * V, prefixes.data[r * L + L - 1] * V + V), r * V);
+    return new Tensor(out, [R, V]);
+  };
+}
+
+/**
+ * The best finished sequence of a Markov model by exhaustive search: every sequence ending in
+ * EOS at length <= maxLength, or of length maxLength without EOS. score = logProb / len^alpha.
+ * T: [V, V] -> { tokens, score, logProb }
+ */
+export function exhaustiveBest(T: Tensor, bos: number, eos: number, maxLength: number, alpha: number) {
+  const V = T.shape[1];
+  const t = T.data;
+  const path = new Int32Array(maxLength);
+  let best = { tokens: new Int32Array(0), score: Number.NEGATIVE_INFINITY, logProb: Number.NEGATIVE_INFINITY };
+  const visit = (last: number, len: number, lp: number) => {
+    for (let v = 0; v < V; v++) {
+      const l = lp + t[last * V + v];
+      path[len] = v;
+      if (v === eos || len + 1 === maxLength) {
+        const score = alpha === 0 ? l : l / (len + 1) ** alpha;
+        if (score > best.score) best = { tokens: path.slice(0, len + 1), score, logProb: l };
+      } else visit(v, len + 1, l);
+    }
+  };
+  visit(bos, 0, 0);
+  return best;
+}
+
+const scalar = (v: number) => new Tensor(Float64Array.of(v), []);
+
+function runModel(c: GoldenCase, ctx: RunContext): AdapterResult {
+  if (!c.inputs.T) throw new ArgumentError(`golden ${c.name}: missing input 'T'`);
+  const T = fromGolden(c.inputs.T, ctx.dtype);
+  const bos = param(c, 'bosToken', 'number');
+  const eos = param(c, 'eosToken', 'number');
+  const maxLength = param(c, 'maxLength', 'number');
+  const beamSize = param(c, 'beamSize', 'number');
+  const alpha = param(c, 'lengthPenalty', 'number');
+  const [hyps] = beamSearch(markovStep(T), { bosToken: bos, eosToken: eos, maxLength, beamSize, lengthPenalty: alpha, checkInputs: true });
+  const seqs = new Int32Array(beamSize * maxLength).fill(-1);
+  const lengths = new Int32Array(beamSize);
+  const scores = new Float64Array(beamSize).fill(Number.NEGATIVE_INFINITY);
+  const lps = new Float64Array(beamSize).fill(Number.NEGATIVE_INFINITY);
+  hyps.forEach((h, j) => {
+    seqs.set(h.tokens, j * maxLength);
+    lengths[j] = h.tokens.length;
+    scores[j] = h.score;
+    lps[j] = h.logProb;
+  });
+  const best = exhaustiveBest(T, bos, eos, maxLength, alpha);
+  const found = hyps.length > 0 && hyps[0].tokens.length === best.tokens.length && hyps[0].tokens.every((v, i) => v === best.tokens[i]);
+  return {
+    outputs: {
+      bestSequence: new Tensor(best.tokens, [best.tokens.length]),
+      bestScore: scalar(best.score),
+      bestLogProb: scalar(best.logProb),
+      beamSequences: new Tensor(seqs, [beamSize, maxLength]),
+      beamLengths: new Tensor(lengths, [beamSize]),
+      beamScores: new Tensor(scores, [beamSize]),
+      beamLogProbs: new Tensor(lps, [beamSize]),
+      beamFoundOptimum: new Tensor(Uint8Array.of(found ? 1 : 0), []),
+    },
+  };
+}
+
+const adapter: OpAdapter = {
+  op: 'beam_search',
+  run(c, ctx): AdapterResult {
+    const kind = param(c, 'kind', 'string');
+    if (kind === 'model') return runModel(c, ctx);
+    if (kind !== 'table') throw new ArgumentError(`golden ${c.name}: unknown kind '${kind}' (expected 'table' or 'model')`);
+    if (!c.inputs.LM_prob) throw new ArgumentError(`golden ${c.name}: missing input 'LM_prob'`);
+    const r = beamSearchTable(fromGolden(c.inputs.LM_prob, ctx.dtype), param(c, 'beamSize', 'number'));
+    return { outputs: { sequences: r.sequences, logProbs: r.logProbs } };
+  },
+};
+
+export default adapter;
