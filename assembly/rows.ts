@@ -30,7 +30,19 @@ export function softmaxRowsF32(x: usize, rows: i32, n: i32, out: usize, log: i32
     }
     const ms = f32x4.splat(m);
     let sv = f32x4.splat(0);
-    for (let j = 0; j < n4; j += 4) {
+    let j = 0;
+    // two independent exps per step: the out-of-order core overlaps their dependency chains
+    for (; j + 8 <= n; j += 8) {
+      const p = xr + <usize>j * 4;
+      const e0 = expF32x4(f32x4.sub(v128.load(p), ms));
+      const e1 = expF32x4(f32x4.sub(v128.load(p, 16), ms));
+      if (!log) {
+        v128.store(yr + <usize>j * 4, e0);
+        v128.store(yr + <usize>j * 4, e1, 16);
+      }
+      sv = f32x4.add(sv, f32x4.add(e0, e1));
+    }
+    for (; j < n4; j += 4) {
       const e = expF32x4(f32x4.sub(v128.load(xr + <usize>j * 4), ms));
       if (!log) v128.store(yr + <usize>j * 4, e);
       sv = f32x4.add(sv, e);
@@ -42,16 +54,15 @@ export function softmaxRowsF32(x: usize, rows: i32, n: i32, out: usize, log: i32
       s += e;
     }
     if (log) {
-      // x - lse in f64: both can be large and close, and f32 would round lse before subtracting
-      const lse = <f64>m + logF64(s);
-      const lv = f64x2.splat(lse);
-      const n2 = n & ~1;
-      for (let j = 0; j < n2; j += 2) {
+      // (x - m) - log(s): x - m is exact near the max (Sterbenz), where cancellation would bite
+      const ls = f32x4.splat(<f32>logF64(s));
+      for (let j = 0; j < n4; j += 4) {
         const p = xr + <usize>j * 4;
-        const v = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(p)), lv);
-        v128.store64_lane(yr + <usize>j * 4, f32x4.demote_f64x2_zero(v), 0);
+        v128.store(yr + <usize>j * 4, f32x4.sub(f32x4.sub(v128.load(p), ms), ls));
       }
-      if (n2 < n) store<f32>(yr + <usize>n2 * 4, <f32>(<f64>load<f32>(xr + <usize>n2 * 4) - lse));
+      for (let j = n4; j < n; j++) {
+        store<f32>(yr + <usize>j * 4, load<f32>(xr + <usize>j * 4) - m - f32x4.extract_lane(ls, 0));
+      }
     } else {
       const inv = f32x4.splat(<f32>(1 / s));
       for (let j = 0; j < n4; j += 4) v128.store(yr + <usize>j * 4, f32x4.mul(v128.load(yr + <usize>j * 4), inv));

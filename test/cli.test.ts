@@ -2,8 +2,8 @@
 // built dist once), checked for its exit code, key output lines, --json fields and the PNGs it
 // writes (valid PNG, sensible size, not a blank image); bad input exits non-zero with one line.
 
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fmtNum } from '../src/cli/format.js';
 import { toVegaLite } from '../src/cli/plot.js';
+import { main } from '../src/cli/program.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = mkdtempSync(join(tmpdir(), 'shousi-cli-'));
@@ -22,13 +23,36 @@ interface Run {
   stderr: string;
 }
 
-function spawnNode(args: string[], timeout = 60_000): Run {
-  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout, env: { ...process.env, NO_COLOR: '1' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+/** Runs node with `args` in the repo root; resolves when it exits. */
+function spawnNode(args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    p.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    p.on('error', reject);
+    p.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
-/** The CLI from source (tsx). */
+/** The CLI from source, in a child process (tsx). */
 const cli = (...args: string[]) => spawnNode(['--import', 'tsx', 'src/cli/main.ts', ...args]);
+
+/** The CLI in this process, output captured (for the quick checks: parsing, help, info). */
+async function cliInProcess(...args: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+  });
+  return { code, stdout, stderr };
+}
 
 interface Png {
   width: number;
@@ -82,7 +106,8 @@ function readPng(path: string): Png {
     }
   }
   const seen = new Set<string>();
-  for (let i = 0; i < px.length && seen.size < 1000; i += bpp) seen.add(px.subarray(i, i + bpp).toString('hex'));
+  for (let i = 0; i < px.length && seen.size < 1000; i += bpp)
+    seen.add(px.subarray(i, i + bpp).toString('hex'));
   return { width, height, colours: seen.size };
 }
 
@@ -100,23 +125,48 @@ function expectGoodPngs(dir: string, prefix: string, count: number): void {
 
 afterAll(() => rmSync(OUT, { recursive: true, force: true }));
 
-describe('shousi demo <name>', () => {
+describe.concurrent('shousi demo <name>', () => {
   // [name, extra args, key output lines, number of plots]
   const cases: [string, string[], RegExp[], number][] = [
-    ['linreg', ['--epochs', '3'], [/minibatch SGD: 3 epochs, batch 64/, /closed form\s+0\.26\d*\s+0\.60/, /MedInc/], 1],
-    ['mlp', ['--epochs', '200'], [/first gradient, hand-written backprop vs autograd: max diff \S+e-1[0-9]/, /final MSE/], 2],
-    ['attention', [], [/output \[2, 6, 8\], weights \[2, 6, 6\]/, /textbook softmax .*: \[nan/, /dq finite: true/], 1],
-    ['mha', [], [/in_proj_weight\s+\[48, 16\]/, /padded key: 0; on a future key: 0/, /output \[2, 6, 10\]/], 1],
+    [
+      'linreg',
+      ['--epochs', '3'],
+      [/minibatch SGD: 3 epochs, batch 64/, /closed form\s+0\.26\d*\s+0\.60/, /MedInc/],
+      1,
+    ],
+    [
+      'mlp',
+      ['--epochs', '200'],
+      [/first gradient, hand-written backprop vs autograd: max diff \S+e-1[0-9]/, /final MSE/],
+      2,
+    ],
+    [
+      'attention',
+      [],
+      [/output \[2, 6, 8\], weights \[2, 6, 6\]/, /textbook softmax .*: \[nan/, /dq finite: true/],
+      1,
+    ],
+    [
+      'mha',
+      [],
+      [/in_proj_weight\s+\[48, 16\]/, /padded key: 0; on a future key: 0/, /output \[2, 6, 10\]/],
+      1,
+    ],
     ['self-attention', [], [/by 0 with it/, /MultiheadAttention\(x, x, x\)\| = 0/], 1],
     ['beam-search', ['--batch-size', '4'], [/beam/i, /greedy/i, /EOS/], 1],
-    ['kmeans', [], [/adjusted Rand index vs species: 0\.73/, /Elkan gives the same labels as Lloyd: true/], 4],
+    [
+      'kmeans',
+      [],
+      [/adjusted Rand index vs species: 0\.73/, /Elkan gives the same labels as Lloyd: true/],
+      4,
+    ],
     ['layernorm', [], [/10000\s+nan\/inf\s+\S+e-[78]/, /per-sample mean: \[1, 1\]/], 1],
     ['batchnorm', [], [/expected more than 1 value per channel/, /num_batches_tracked = 30/], 2],
     ['conv2d', [], [/-> \[1, 1, 4, 4\]/, /six nested loops\| = \S+e-1[5-7]/, /output \[2, 6, 5, 5\]/], 1],
   ];
-  it.each(cases)('%s', (name, args, lines, plots) => {
+  it.each(cases)('%s', async (name, args, lines, plots) => {
     const out = join(OUT, name);
-    const r = cli('demo', name, '--out', out, ...args);
+    const r = await cli('demo', name, '--out', out, ...args);
     expect(r.stderr).not.toMatch(/\u2588|at .*\.ts:\d+/); // no progress bar off a TTY, no stack trace
     expect(r.code).toBe(0);
     for (const re of lines) expect(r.stdout).toMatch(re);
@@ -124,15 +174,15 @@ describe('shousi demo <name>', () => {
     expectGoodPngs(out, name, plots);
   });
 
-  it('linreg --raw shows the divergence error and exits 0', () => {
-    const r = cli('demo', 'linreg', '--raw', '--no-plot');
+  it('linreg --raw shows the divergence error and exits 0', async () => {
+    const r = await cli('demo', 'linreg', '--raw', '--no-plot');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/DivergenceError: train: the loss grew .* at epoch 1, batch \d+/);
     expect(r.stdout).toMatch(/^linreg: the seed's unscaled SGD diverged, as expected/m);
   });
 
-  it('--quiet prints only the summary line', () => {
-    const r = cli('demo', 'layernorm', '--quiet', '--no-plot');
+  it('--quiet prints only the summary line', async () => {
+    const r = await cli('demo', 'layernorm', '--quiet', '--no-plot');
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
     expect(r.stdout).toMatch(/^layernorm: /);
@@ -140,9 +190,18 @@ describe('shousi demo <name>', () => {
 });
 
 describe('shousi demo all --json', () => {
-  let doc: { demos: { demo: string; summary: string; seconds: number; plots: string[]; metrics: Record<string, unknown> }[]; failed: number };
-  beforeAll(() => {
-    const r = cli('demo', 'all', '--json', '--no-plot', '--epochs', '3', '--batch-size', '4', '--seed', '1');
+  let doc: {
+    demos: {
+      demo: string;
+      summary: string;
+      seconds: number;
+      plots: string[];
+      metrics: Record<string, unknown>;
+    }[];
+    failed: number;
+  };
+  beforeAll(async () => {
+    const r = await cli('demo', 'all', '--json', '--no-plot', '--epochs', '3', '--seed', '1');
     expect(r.code).toBe(0);
     doc = JSON.parse(r.stdout); // nothing but the JSON document on stdout
   });
@@ -150,7 +209,16 @@ describe('shousi demo all --json', () => {
   it('has every demo, in order, with a summary and metrics', () => {
     expect(doc.failed).toBe(0);
     expect(doc.demos.map((d) => d.demo)).toEqual([
-      'linreg', 'mlp', 'attention', 'mha', 'self-attention', 'beam-search', 'kmeans', 'layernorm', 'batchnorm', 'conv2d',
+      'linreg',
+      'mlp',
+      'attention',
+      'mha',
+      'self-attention',
+      'beam-search',
+      'kmeans',
+      'layernorm',
+      'batchnorm',
+      'conv2d',
     ]);
     for (const d of doc.demos) {
       expect(d.summary.length).toBeGreaterThan(20);
@@ -160,20 +228,31 @@ describe('shousi demo all --json', () => {
   });
 
   it('reports the key numbers', () => {
-    const m = Object.fromEntries(doc.demos.map((d) => [d.demo, d.metrics])) as Record<string, Record<string, any>>;
-    expect(m.linreg.epochs).toBe(3);
-    expect(m.linreg.closedForm.testR2).toBeGreaterThan(0.55);
-    expect(m.mlp.handVsAutogradGradDiff).toBeLessThan(1e-10);
-    expect(m.attention.rowSumMaxErr).toBeLessThan(1e-5);
-    expect(m.attention.textbookFullyMaskedIsNaN).toBe(true);
-    expect(m.mha.stateDictReloadDiff).toBe(0);
-    expect(m['self-attention'].causalShift).toBe(0);
-    expect(m.kmeans.irisAri).toBeGreaterThan(0.7);
-    expect(m.kmeans.elkanSameLabels).toBe(true);
-    const at1e4 = (m.layernorm.precision as { offset: number; naive: number | null; ours: number }[]).find((r) => r.offset === 1e4)!;
+    const metrics = Object.fromEntries(doc.demos.map((d) => [d.demo, d.metrics]));
+    // a metric by its path, e.g. get('linreg', 'closedForm', 'testR2')
+    const get = (demo: string, ...keys: string[]): unknown =>
+      keys.reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], metrics[demo]);
+    const num = (demo: string, ...keys: string[]) => get(demo, ...keys) as number;
+    expect(num('linreg', 'epochs')).toBe(3);
+    expect(num('linreg', 'closedForm', 'testR2')).toBeGreaterThan(0.55);
+    expect(num('mlp', 'handVsAutogradGradDiff')).toBeLessThan(1e-10);
+    expect(num('attention', 'rowSumMaxErr')).toBeLessThan(1e-5);
+    expect(get('attention', 'textbookFullyMaskedIsNaN')).toBe(true);
+    expect(num('mha', 'stateDictReloadDiff')).toBe(0);
+    expect(num('self-attention', 'causalShift')).toBe(0);
+    expect(get('beam-search', 'tableBestIsArgmax')).toBe(true);
+    expect(get('beam-search', 'tableShape')).toEqual([32, 3, 20]);
+    expect(num('kmeans', 'irisAri')).toBeGreaterThan(0.7);
+    expect(get('kmeans', 'elkanSameLabels')).toBe(true);
+    const precision = get('layernorm', 'precision') as {
+      offset: number;
+      naive: number | null;
+      ours: number;
+    }[];
+    const at1e4 = precision.find((r) => r.offset === 1e4)!;
     expect(at1e4.naive === null || at1e4.naive > 0.1).toBe(true);
     expect(at1e4.ours).toBeLessThan(1e-5);
-    expect(m.conv2d.maxDiffVsLoops).toBeLessThan(1e-12);
+    expect(num('conv2d', 'maxDiffVsLoops')).toBeLessThan(1e-12);
   });
 });
 
@@ -186,8 +265,8 @@ describe('bad input', () => {
     [['demo', 'attention', '--epochs', '3'], /demo 'attention' does not take --epochs/],
     [['demo'], /missing required argument 'name'/],
   ];
-  it.each(bad)('%j', (args, message) => {
-    const r = cli(...args);
+  it.each(bad)('%j', async (args, message) => {
+    const r = await cliInProcess(...args);
     expect(r.code).toBe(2);
     const lines = r.stderr.trim().split('\n');
     expect(lines[0]).toMatch(/^error: /);
@@ -196,21 +275,38 @@ describe('bad input', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(r.stdout).toBe('');
   });
+
+  it('exits the process with code 2', async () => {
+    const r = await cli('demo', 'nope');
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(/^error: .*'nope' is invalid/);
+  });
 });
 
 describe('help, version, info', () => {
-  it('--help and demo --help list the ten demos with one line each', () => {
+  it('--help and demo --help list the ten demos with one line each', async () => {
     for (const args of [['--help'], ['demo', '--help']]) {
-      const r = cli(...args);
+      const r = await cliInProcess(...args);
       expect(r.code).toBe(0);
-      for (const name of ['linreg', 'mlp', 'attention', 'mha', 'self-attention', 'beam-search', 'kmeans', 'layernorm', 'batchnorm', 'conv2d']) {
+      for (const name of [
+        'linreg',
+        'mlp',
+        'attention',
+        'mha',
+        'self-attention',
+        'beam-search',
+        'kmeans',
+        'layernorm',
+        'batchnorm',
+        'conv2d',
+      ]) {
         expect(r.stdout).toMatch(new RegExp(`^  ${name} +\\S.+$`, 'm'));
       }
     }
   });
 
-  it('info prints the version and the backend', () => {
-    const r = cli('info', '--json');
+  it('info prints the version and the backend', async () => {
+    const r = await cliInProcess('info', '--json');
     expect(r.code).toBe(0);
     const info = JSON.parse(r.stdout);
     expect(info.version).toBe(pkg.version);
@@ -219,7 +315,7 @@ describe('help, version, info', () => {
 });
 
 describe('the built CLI (dist)', () => {
-  const main = join(ROOT, 'dist/cli/main.js');
+  const entry = join(ROOT, 'dist/cli/main.js');
   beforeAll(() => {
     // build when dist is missing or older than a source file
     const newest = (dir: string): number =>
@@ -229,15 +325,19 @@ describe('the built CLI (dist)', () => {
           e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
         ),
       );
-    if (!existsSync(main) || statSync(main).mtimeMs < newest(join(ROOT, 'src'))) {
-      spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, timeout: 120_000 });
+    if (!existsSync(entry) || statSync(entry).mtimeMs < newest(join(ROOT, 'src'))) {
+      spawnSync(
+        process.execPath,
+        [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+        { cwd: ROOT, timeout: 120_000 },
+      );
     }
   }, 130_000);
 
-  it('runs --version and a demo with plots', () => {
-    expect(spawnNode([main, '--version']).stdout.trim()).toBe(pkg.version);
+  it('runs --version and a demo with plots', async () => {
+    expect((await spawnNode([entry, '--version'])).stdout.trim()).toBe(pkg.version);
     const out = join(OUT, 'dist');
-    const r = spawnNode([main, 'demo', 'conv2d', '--out', out]);
+    const r = await spawnNode([entry, 'demo', 'conv2d', '--out', out]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^conv2d: /m);
     expectGoodPngs(out, 'conv2d', 1);
@@ -246,15 +346,25 @@ describe('the built CLI (dist)', () => {
 
 describe('formatting and plot specs', () => {
   it('prints numbers with a few significant digits', () => {
-    expect([0.52341, 12.3456, 1234.5, 1.2345e-5, 2e8, 0, Number.NaN, 100].map((x) => fmtNum(x))).toEqual([
-      '0.5234', '12.35', '1235', '1.235e-5', '2e+8', '0', 'nan', '100',
+    expect([0.52341, 12.3456, 1234.5, 1.2346e-5, 2e8, 0, Number.NaN, 100].map((x) => fmtNum(x))).toEqual([
+      '0.5234',
+      '12.35',
+      '1235',
+      '1.235e-5',
+      '2e+8',
+      '0',
+      'nan',
+      '100',
     ]);
   });
 
   it('gives every plot a title and axis titles, and a legend only with several series', () => {
-    const series = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `s${i}`, x: [1, 2], y: [1, 2] }));
+    const series = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ name: `s${i}`, x: [1, 2], y: [1, 2] }));
     for (const n of [1, 2]) {
-      const spec = JSON.stringify(toVegaLite({ kind: 'line', title: 'T', xLabel: 'X', yLabel: 'Y', series: series(n) }));
+      const spec = JSON.stringify(
+        toVegaLite({ kind: 'line', title: 'T', xLabel: 'X', yLabel: 'Y', series: series(n) }),
+      );
       expect(spec).toContain('"text":"T"');
       expect(spec).toContain('"title":"X"');
       expect(spec).toContain('"title":"Y"');

@@ -2,26 +2,26 @@
 // agree exactly), seeded property tests (inertia never rises, Elkan == Lloyd, weights ==
 // duplicated rows), empty-cluster relocation, the estimator classes, and bad input.
 
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import path from 'node:path';
 import adapter, { kmeansData, sameRun } from '../scripts/golden/adapters/kmeans.js';
 import type { GoldenFile } from '../scripts/golden/types.js';
 import { fromGolden } from '../scripts/golden/util.js';
 import {
   ArgumentError,
+  adjustedRandIndex,
   DTypeError,
   Generator,
   KMeans,
+  kmeans,
+  kmeansSteps,
   MiniBatchKMeans,
   ShapeError,
   Tensor,
-  adjustedRandIndex,
-  kmeans,
-  kmeansSteps,
   tensor,
 } from '../src/index.js';
-import { readFileSync } from 'node:fs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const fixture = JSON.parse(readFileSync(path.join(ROOT, 'golden/kmeans.json'), 'utf8')) as GoldenFile;
@@ -35,15 +35,31 @@ function blobs(n: number, centers: number[][], sd: number, seed: number): number
 
 function uniform(n: number, d: number, seed: number): Tensor {
   const g = new Generator(seed);
-  return new Tensor(Float64Array.from({ length: n * d }, () => g.random()), [n, d]);
+  return new Tensor(
+    Float64Array.from({ length: n * d }, () => g.random()),
+    [n, d],
+  );
 }
 
 describe('kmeans: small cases', () => {
   it('finds two obvious clusters from given centres, in the order of the init', () => {
-    const X = [[0, 0], [0, 1], [1, 0], [10, 10], [10, 11], [11, 10]];
-    const r = kmeans(X, 2, { init: [[9, 9], [1, 1]] });
+    const X = [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [10, 10],
+      [10, 11],
+      [11, 10],
+    ];
+    const r = kmeans(X, 2, {
+      init: [
+        [9, 9],
+        [1, 1],
+      ],
+    });
     expect(Array.from(r.labels.data)).toEqual([1, 1, 1, 0, 0, 0]);
-    [31 / 3, 31 / 3, 1 / 3, 1 / 3].forEach((v, i) => expect(r.centers.data[i]).toBeCloseTo(v, 13));
+    const want = [31 / 3, 31 / 3, 1 / 3, 1 / 3];
+    for (let i = 0; i < 4; i++) expect(r.centers.data[i]).toBeCloseTo(want[i], 13);
     expect(r.inertia).toBeCloseTo(8 / 3, 12); // per cluster: 2 * (1/9 + 1/9) + 1/9 + 1/9 + ... = 4/3
     expect(r.nIter).toBe(2); // iteration 2 repeats iteration 1's labels
     expect(r.labels.dtype).toBe('int32');
@@ -51,7 +67,15 @@ describe('kmeans: small cases', () => {
   });
 
   it('keeps the float32 dtype of a float32 X for the centres', () => {
-    const X = tensor([[0, 0], [0, 1], [5, 5], [5, 6]], { dtype: 'float32' });
+    const X = tensor(
+      [
+        [0, 0],
+        [0, 1],
+        [5, 5],
+        [5, 6],
+      ],
+      { dtype: 'float32' },
+    );
     const r = kmeans(X, 2, { seed: 1 });
     expect(r.centers.dtype).toBe('float32');
     expect(r.inertia).toBeCloseTo(1, 6);
@@ -65,7 +89,18 @@ describe('kmeans: small cases', () => {
   });
 
   it('is reproducible for a seed, and nInit keeps the best of its restarts', () => {
-    const X = blobs(200, [[0, 0], [4, 0], [0, 4], [4, 4], [2, 2]], 1.2, 3);
+    const X = blobs(
+      200,
+      [
+        [0, 0],
+        [4, 0],
+        [0, 4],
+        [4, 4],
+        [2, 2],
+      ],
+      1.2,
+      3,
+    );
     const a = kmeans(X, 5, { seed: 7, nInit: 1 });
     const b = kmeans(X, 5, { seed: 7, nInit: 1 });
     expect(Array.from(a.labels.data)).toEqual(Array.from(b.labels.data));
@@ -91,11 +126,32 @@ describe('kmeans: small cases', () => {
 describe('kmeans: empty clusters', () => {
   it('relocates an empty cluster to the farthest point instead of producing NaN', () => {
     // the centre at (100, 100) attracts nothing in iteration 1
-    const X = [[0, 0], [0, 1], [1, 0], [10, 0], [10, 1], [30, 0]];
-    const r = kmeans(X, 3, { init: [[0, 0], [10, 0], [100, 100]] });
+    const X = [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [10, 0],
+      [10, 1],
+      [30, 0],
+    ];
+    const r = kmeans(X, 3, {
+      init: [
+        [0, 0],
+        [10, 0],
+        [100, 100],
+      ],
+    });
     expect(r.centers.data.every(Number.isFinite)).toBe(true);
     expect(new Set(r.labels.data).size).toBe(3);
-    const steps = [...kmeansSteps(X, 3, { init: [[0, 0], [10, 0], [100, 100]] })];
+    const steps = [
+      ...kmeansSteps(X, 3, {
+        init: [
+          [0, 0],
+          [10, 0],
+          [100, 100],
+        ],
+      }),
+    ];
     expect(steps[0].relocated).toBe(1);
     // the farthest point from its own centre in iteration 1 is (30, 0): it becomes a centre
     expect(Array.from(steps[0].centers.data.slice(4))).toEqual([30, 0]);
@@ -117,7 +173,11 @@ describe('kmeans: golden fixtures through Lloyd and Elkan', () => {
       const res = adapter.run(c, ctx);
       for (const chk of res.checks ?? []) expect(chk.ok, chk.detail).toBe(true);
       const X = kmeansData(c, ctx);
-      const opts = { init: fromGolden(c.inputs.initCenters, 'float64'), maxIter: c.params.maxIter as number, tol: 0 };
+      const opts = {
+        init: fromGolden(c.inputs.initCenters, 'float64'),
+        maxIter: c.params.maxIter as number,
+        tol: 0,
+      };
       const lloyd = kmeans(X, c.params.k as number, { ...opts, algorithm: 'lloyd' });
       const elkan = kmeans(X, c.params.k as number, { ...opts, algorithm: 'elkan' });
       expect(sameRun(lloyd, elkan)).toBe(true);
@@ -184,7 +244,7 @@ describe('kmeans: properties', () => {
         const b = kmeans(rows, kk, { init, tol: 0 });
         expect(a.nIter).toBe(b.nIter);
         expect(a.inertia).toBeCloseTo(b.inertia, 9);
-        Array.from(a.centers.data).forEach((v, i) => expect(v).toBeCloseTo(b.centers.data[i], 9));
+        for (let i = 0; i < a.centers.size; i++) expect(a.centers.data[i]).toBeCloseTo(b.centers.data[i], 9);
       }),
       { numRuns: 40 },
     );
@@ -192,7 +252,17 @@ describe('kmeans: properties', () => {
 });
 
 describe('KMeans and MiniBatchKMeans estimators', () => {
-  const X = blobs(600, [[0, 0, 0], [6, 0, 0], [0, 6, 0], [0, 0, 6]], 1, 11);
+  const X = blobs(
+    600,
+    [
+      [0, 0, 0],
+      [6, 0, 0],
+      [0, 6, 0],
+      [0, 0, 6],
+    ],
+    1,
+    11,
+  );
   const truth = Array.from({ length: 600 }, (_, i) => i % 4);
 
   it('KMeans fit / predict / transform / score / fitPredict agree', () => {
@@ -234,32 +304,104 @@ describe('adjustedRandIndex', () => {
 });
 
 describe('kmeans: bad input', () => {
-  const X = [[0, 0], [1, 1], [2, 2]];
+  const X = [
+    [0, 0],
+    [1, 1],
+    [2, 2],
+  ];
   const cases: [string, () => unknown, new (...a: never[]) => Error, RegExp][] = [
     ['k < 1', () => kmeans(X, 0), ArgumentError, /k must be an integer in \[1, 3\], got 0/],
     ['k > n', () => kmeans(X, 4), ArgumentError, /k must be an integer in \[1, 3\], got 4/],
     ['k not an integer', () => kmeans(X, 1.5), ArgumentError, /got 1.5/],
-    ['NaN in X', () => kmeans([[0, 0], [Number.NaN, 1]], 1), ArgumentError, /non-finite value NaN at \[1,0\]/],
+    [
+      'NaN in X',
+      () =>
+        kmeans(
+          [
+            [0, 0],
+            [Number.NaN, 1],
+          ],
+          1,
+        ),
+      ArgumentError,
+      /non-finite value NaN at \[1,0\]/,
+    ],
     ['Infinity in X', () => kmeans([[0, Number.POSITIVE_INFINITY]], 1), ArgumentError, /non-finite/],
     ['ragged X', () => kmeans([[0, 0], [1]], 1), ShapeError, /ragged: row 1 has length 1 \(vs 2\)/],
     ['1-D X', () => kmeans(tensor([1, 2, 3]), 1), ShapeError, /must be 2-D \[n, d\], got \[3\]/],
-    ['int X', () => kmeans(tensor([[1], [2]], { dtype: 'int32' }), 1), DTypeError, /float32 or float64, got int32/],
-    ['init of the wrong shape', () => kmeans(X, 2, { init: [[0, 0, 0], [1, 1, 1]] }), ShapeError, /init centres must have shape \[2,2\], got \[2,3\]/],
+    [
+      'int X',
+      () => kmeans(tensor([[1], [2]], { dtype: 'int32' }), 1),
+      DTypeError,
+      /float32 or float64, got int32/,
+    ],
+    [
+      'init of the wrong shape',
+      () =>
+        kmeans(X, 2, {
+          init: [
+            [0, 0, 0],
+            [1, 1, 1],
+          ],
+        }),
+      ShapeError,
+      /init centres must have shape \[2,2\], got \[2,3\]/,
+    ],
     ['ragged init', () => kmeans(X, 2, { init: [[0, 0], [1]] }), ShapeError, /init is ragged/],
     ['NaN init', () => kmeans(X, 1, { init: [[0, Number.NaN]] }), ArgumentError, /init has a non-finite/],
     ['nInit < 1', () => kmeans(X, 2, { nInit: 0 }), ArgumentError, /nInit must be an integer >= 1, got 0/],
-    ['maxIter < 1', () => kmeans(X, 2, { maxIter: 0 }), ArgumentError, /maxIter must be an integer >= 1, got 0/],
+    [
+      'maxIter < 1',
+      () => kmeans(X, 2, { maxIter: 0 }),
+      ArgumentError,
+      /maxIter must be an integer >= 1, got 0/,
+    ],
     ['negative tol', () => kmeans(X, 2, { tol: -1 }), ArgumentError, /tol must be a finite number >= 0/],
-    ['unknown init', () => kmeans(X, 2, { init: 'kmeans++' as 'random' }), ArgumentError, /unknown init 'kmeans\+\+'/],
-    ['unknown algorithm', () => kmeans(X, 2, { algorithm: 'full' as 'lloyd' }), ArgumentError, /unknown algorithm 'full'/],
-    ['sampleWeight length', () => kmeans(X, 2, { sampleWeight: [1, 1] }), ShapeError, /sampleWeight must have shape \[3\], got \[2\]/],
-    ['negative sampleWeight', () => kmeans(X, 2, { sampleWeight: [1, -1, 1] }), ArgumentError, /sampleWeight\[1\] must be a finite number >= 0, got -1/],
+    [
+      'unknown init',
+      () => kmeans(X, 2, { init: 'kmeans++' as 'random' }),
+      ArgumentError,
+      /unknown init 'kmeans\+\+'/,
+    ],
+    [
+      'unknown algorithm',
+      () => kmeans(X, 2, { algorithm: 'full' as 'lloyd' }),
+      ArgumentError,
+      /unknown algorithm 'full'/,
+    ],
+    [
+      'sampleWeight length',
+      () => kmeans(X, 2, { sampleWeight: [1, 1] }),
+      ShapeError,
+      /sampleWeight must have shape \[3\], got \[2\]/,
+    ],
+    [
+      'negative sampleWeight',
+      () => kmeans(X, 2, { sampleWeight: [1, -1, 1] }),
+      ArgumentError,
+      /sampleWeight\[1\] must be a finite number >= 0, got -1/,
+    ],
     ['zero total weight', () => kmeans(X, 2, { sampleWeight: [0, 0, 0] }), ArgumentError, /positive sum/],
     ['predict before fit', () => new KMeans(2).predict(X), ArgumentError, /not fitted/],
-    ['predict with other columns', () => new KMeans(2, { seed: 0 }).fit(X).predict([[1, 2, 3]]), ShapeError, /must have 2 columns/],
+    [
+      'predict with other columns',
+      () => new KMeans(2, { seed: 0 }).fit(X).predict([[1, 2, 3]]),
+      ShapeError,
+      /must have 2 columns/,
+    ],
     ['KMeans k < 1', () => new KMeans(0), ArgumentError, /k must be an integer >= 1, got 0/],
-    ['MiniBatch batchSize', () => new MiniBatchKMeans(2, { batchSize: 0 }), ArgumentError, /batchSize must be an integer >= 1/],
-    ['MiniBatch k > n', () => new MiniBatchKMeans(5).fit(X), ArgumentError, /k must be an integer in \[1, 3\], got 5/],
+    [
+      'MiniBatch batchSize',
+      () => new MiniBatchKMeans(2, { batchSize: 0 }),
+      ArgumentError,
+      /batchSize must be an integer >= 1/,
+    ],
+    [
+      'MiniBatch k > n',
+      () => new MiniBatchKMeans(5).fit(X),
+      ArgumentError,
+      /k must be an integer in \[1, 3\], got 5/,
+    ],
   ];
   for (const [what, fn, cls, msg] of cases) {
     it(what, () => {

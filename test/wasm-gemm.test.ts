@@ -113,7 +113,9 @@ describe.each(FLAVOURS)('gemm on %s', (flavour) => {
 
 describe('gemm dispatch', () => {
   it('the wasm binaries are built and picked by default', () => {
-    expect(FLAVOURS).toContain('wasm-simd');
+    expect(FLAVOURS, 'wasm/shousi-simd.wasm missing or rejected: run `npm run build:wasm`').toContain(
+      'wasm-simd',
+    );
     setBackend('auto');
     expect(backend()).toMatch(/^wasm-/);
   });

@@ -37,7 +37,7 @@ describe('worker pool', () => {
     expect(r.error, String(r.error)).toBeUndefined();
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
-    expect(out).toEqual({ backend: 'wasm-simd', workers: 1, same: true });
+    expect(out).toEqual({ backend: expect.stringMatching(/^wasm-/), workers: 1, same: true });
     expect(seconds).toBeLessThan(30);
   });
 });

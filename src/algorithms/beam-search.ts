@@ -23,12 +23,20 @@
 // ever returns a positive log-prob.) earlyStopping: true instead stops an item as soon as K
 // hypotheses have finished, as Hugging Face's early_stopping=True.
 
-import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
+import { ArgumentError, fmtShape, ShapeError } from '../errors.js';
 import { topk } from '../ops/sort.js';
 import { Tensor } from '../tensor/tensor.js';
-import { type StartOptions, type StepFn, callStep, checkStepOutput, intOption, optionalToken, resolveStart } from './decode-step.js';
+import {
+  callStep,
+  checkStepOutput,
+  intOption,
+  optionalToken,
+  resolveStart,
+  type StartOptions,
+  type StepFn,
+} from './decode-step.js';
 
-export type { StepContext, StepFn, StartOptions } from './decode-step.js';
+export type { StartOptions, StepContext, StepFn } from './decode-step.js';
 
 export interface BeamSearchOptions extends StartOptions {
   /** Hypotheses kept per item (default 4). */
@@ -96,14 +104,19 @@ function poolInsert(pool: Entry[], cap: number, e: Entry): void {
  * batch item, the finished hypotheses best first. beamSearch() drains it.
  */
 // step: prefixes int32 [R, P + t] -> log-probs [R, V]; returns B lists of hypotheses
-export function* beamSearchSteps(step: StepFn, options: BeamSearchOptions = {}): Generator<BeamStep, Hypothesis[][], void> {
+export function* beamSearchSteps(
+  step: StepFn,
+  options: BeamSearchOptions = {},
+): Generator<BeamStep, Hypothesis[][], void> {
   const op = 'beamSearch';
   const o = { ...BEAM_SEARCH_DEFAULTS, ...options };
   const K = intOption(op, 'beamSize', o.beamSize, 1);
   const T = intOption(op, 'maxLength', o.maxLength, 1);
   const eos = optionalToken(op, 'eosToken', o.eosToken);
-  const nKeep = o.numReturnSequences === null ? K : intOption(op, 'numReturnSequences', o.numReturnSequences, 1, K);
-  if (!Number.isFinite(o.lengthPenalty)) throw new ArgumentError(`${op}: lengthPenalty must be a finite number, got ${o.lengthPenalty}`);
+  const nKeep =
+    o.numReturnSequences === null ? K : intOption(op, 'numReturnSequences', o.numReturnSequences, 1, K);
+  if (!Number.isFinite(o.lengthPenalty))
+    throw new ArgumentError(`${op}: lengthPenalty must be a finite number, got ${o.lengthPenalty}`);
   const alpha = o.lengthPenalty;
   const start = resolveStart(op, o);
   const B = start.batch;
@@ -138,7 +151,11 @@ export function* beamSearchSteps(step: StepFn, options: BeamSearchOptions = {}):
     // the live rows, item by item, in rank order
     const items: number[] = [];
     let R = 0;
-    for (let b = 0; b < B; b++) if (!done[b]) (items.push(b), (R += live[b]));
+    for (let b = 0; b < B; b++) {
+      if (done[b]) continue;
+      items.push(b);
+      R += live[b];
+    }
     if (items.length === 0) break;
     const rowItem = new Int32Array(R);
     const rowBuf = new Int32Array(R);
@@ -237,19 +254,25 @@ export function beamSearch(step: StepFn, options: BeamSearchOptions = {}): Hypot
  * independent this yields exactly the K most probable sequences. Ties go to the lower parent
  * rank, then the lower token id.
  */
-// probs: [B, L, V] -> sequences int32 [B, K, L], logProbs [B, K] (float64), best first
+// probs: [B, L, V] -> sequences int32 [B, K, L], logProbs [B, K] (probs' dtype), best first
 export function beamSearchTable(probs: Tensor, beamSize: number): { sequences: Tensor; logProbs: Tensor } {
   const op = 'beamSearchTable';
   if (!(probs instanceof Tensor) || probs.ndim !== 3) {
-    throw new ShapeError(`${op}: probs must be [batch, seqLen, vocab], got ${probs instanceof Tensor ? fmtShape(probs.shape) : typeof probs}`);
+    throw new ShapeError(
+      `${op}: probs must be [batch, seqLen, vocab], got ${probs instanceof Tensor ? fmtShape(probs.shape) : typeof probs}`,
+    );
   }
-  if (probs.dtype !== 'float32' && probs.dtype !== 'float64') throw new ArgumentError(`${op}: probs must be float32 or float64, got ${probs.dtype}`);
+  if (probs.dtype !== 'float32' && probs.dtype !== 'float64')
+    throw new ArgumentError(`${op}: probs must be float32 or float64, got ${probs.dtype}`);
   const [B, L, V] = probs.shape;
   const K = intOption(op, 'beamSize', beamSize, 1, V);
   const p = probs.data;
   for (let i = 0; i < p.length; i++) {
-    if (!(p[i] >= 0 && p[i] <= 1)) throw new ArgumentError(`${op}: probs must lie in [0, 1], got ${p[i]} at flat index ${i}`);
+    if (!(p[i] >= 0 && p[i] <= 1))
+      throw new ArgumentError(`${op}: probs must lie in [0, 1], got ${p[i]} at flat index ${i}`);
   }
+  const logp = new Float64Array(p.length); // log once per entry, not once per beam
+  for (let i = 0; i < p.length; i++) logp[i] = Math.log(p[i]);
   let seqs = new Int32Array(B * K * L);
   let next = new Int32Array(B * K * L);
   let lp = new Float64Array(B * K); // position 0: one beam (the empty prefix), log-prob 0
@@ -259,7 +282,9 @@ export function beamSearchTable(probs: Tensor, beamSize: number): { sequences: T
     for (let b = 0; b < B; b++) {
       for (let j = 0; j < K; j++) {
         const c = (b * K + j) * V;
-        for (let v = 0; v < V; v++) cand[c + v] = j < beams ? lp[b * K + j] + Math.log(p[(b * L + t) * V + v]) : Number.NEGATIVE_INFINITY;
+        const row = (b * L + t) * V;
+        if (j >= beams) cand.fill(Number.NEGATIVE_INFINITY, c, c + V);
+        else for (let v = 0; v < V; v++) cand[c + v] = lp[b * K + j] + logp[row + v];
       }
     }
     // at t = 0 only the first V columns are real; topk's stable order keeps them ahead of the -inf padding
@@ -278,5 +303,7 @@ export function beamSearchTable(probs: Tensor, beamSize: number): { sequences: T
     [seqs, next] = [next, seqs];
     lp = lpNext;
   }
-  return { sequences: new Tensor(seqs, [B, K, L]), logProbs: new Tensor(lp, [B, K]) };
+  // ranked in float64; reported in the dtype of probs (as torch would sum their logs)
+  const logProbs = new Tensor(probs.dtype === 'float32' ? Float32Array.from(lp) : lp, [B, K]);
+  return { sequences: new Tensor(seqs, [B, K, L]), logProbs };
 }

@@ -3,7 +3,7 @@
 // returned. Legend: B batch items, P start-prefix length, t generated tokens so far, V vocab,
 // R live rows (hypotheses still being extended, across all items).
 
-import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../errors.js';
+import { ArgumentError, DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** What a step call also receives: which batch item each prefix row belongs to, and the step number. */
@@ -49,7 +49,13 @@ export function optionalToken(op: string, name: string, v: number | null | undef
 }
 
 /** Checks an integer option lies in [lo, hi]. */
-export function intOption(op: string, name: string, v: number, lo: number, hi = Number.POSITIVE_INFINITY): number {
+export function intOption(
+  op: string,
+  name: string,
+  v: number,
+  lo: number,
+  hi = Number.POSITIVE_INFINITY,
+): number {
   if (!Number.isInteger(v) || v < lo || v > hi) {
     const range = hi === Number.POSITIVE_INFINITY ? `>= ${lo}` : `in [${lo}, ${hi}]`;
     throw new ArgumentError(`${op}: ${name} must be an integer ${range}, got ${v}`);
@@ -65,7 +71,9 @@ export function resolveStart(op: string, o: StartOptions): Start {
   if (batchOpt !== null) intOption(op, 'batchSize', batchOpt, 1);
   if (given === null) {
     const batch = batchOpt ?? 1;
-    return bos === null ? { batch, prefixLen: 0, tokens: new Int32Array(0) } : { batch, prefixLen: 1, tokens: new Int32Array(batch).fill(bos) };
+    return bos === null
+      ? { batch, prefixLen: 0, tokens: new Int32Array(0) }
+      : { batch, prefixLen: 1, tokens: new Int32Array(batch).fill(bos) };
   }
   if (bos !== null) throw new ArgumentError(`${op}: give bosToken or startTokens, not both`);
   let rows: number;
@@ -73,7 +81,9 @@ export function resolveStart(op: string, o: StartOptions): Start {
   let flat: ArrayLike<number>;
   if (given instanceof Tensor) {
     if (given.ndim !== 2 || given.dtype !== 'int32') {
-      throw new ShapeError(`${op}: startTokens must be an int32 tensor [B, P], got ${given.dtype} ${fmtShape(given.shape)}`);
+      throw new ShapeError(
+        `${op}: startTokens must be an int32 tensor [B, P], got ${given.dtype} ${fmtShape(given.shape)}`,
+      );
     }
     [rows, cols] = given.shape;
     flat = given.data;
@@ -82,16 +92,21 @@ export function resolveStart(op: string, o: StartOptions): Start {
     cols = rows > 0 ? given[0].length : 0;
     const out: number[] = [];
     given.forEach((r, i) => {
-      if (r.length !== cols) throw new ShapeError(`${op}: startTokens rows must have one length: row ${i} has ${r.length} (vs ${cols})`);
+      if (r.length !== cols)
+        throw new ShapeError(
+          `${op}: startTokens rows must have one length: row ${i} has ${r.length} (vs ${cols})`,
+        );
       out.push(...r);
     });
     flat = out;
   }
   if (rows < 1) throw new ShapeError(`${op}: startTokens has no rows`);
-  if (batchOpt !== null && batchOpt !== rows) throw new ArgumentError(`${op}: batchSize ${batchOpt} does not match startTokens (${rows} rows)`);
+  if (batchOpt !== null && batchOpt !== rows)
+    throw new ArgumentError(`${op}: batchSize ${batchOpt} does not match startTokens (${rows} rows)`);
   const tokens = new Int32Array(rows * cols);
   for (let i = 0; i < tokens.length; i++) {
-    if (!isTokenId(flat[i])) throw new ArgumentError(`${op}: startTokens must be token ids (integers >= 0), got ${flat[i]}`);
+    if (!isTokenId(flat[i]))
+      throw new ArgumentError(`${op}: startTokens must be token ids (integers >= 0), got ${flat[i]}`);
     tokens[i] = flat[i];
   }
   return { batch: rows, prefixLen: cols, tokens };
@@ -135,15 +150,27 @@ export function checkStepOutput(
   tokens: Record<string, number | null>,
   strict: boolean,
 ): number {
-  if (!(out instanceof Tensor)) throw new ArgumentError(`${op}: step must return a Tensor of log-probs [${R}, V], got ${typeof out}`);
-  if (out.dtype !== 'float32' && out.dtype !== 'float64') throw new DTypeError(`${op}: step must return float32 or float64 log-probs, got ${out.dtype}`);
-  if (out.ndim !== 2 || out.shape[0] !== R || out.shape[1] < 1 || (vocab !== null && out.shape[1] !== vocab)) {
-    throw new ShapeError(`${op}: step returned ${fmtShape(out.shape)}, expected [${R},${vocab ?? 'V'}] (one row of log-probs per live prefix)`);
+  if (!(out instanceof Tensor))
+    throw new ArgumentError(`${op}: step must return a Tensor of log-probs [${R}, V], got ${typeof out}`);
+  if (out.dtype !== 'float32' && out.dtype !== 'float64')
+    throw new DTypeError(`${op}: step must return float32 or float64 log-probs, got ${out.dtype}`);
+  if (
+    out.ndim !== 2 ||
+    out.shape[0] !== R ||
+    out.shape[1] < 1 ||
+    (vocab !== null && out.shape[1] !== vocab)
+  ) {
+    throw new ShapeError(
+      `${op}: step returned ${fmtShape(out.shape)}, expected [${R},${vocab ?? 'V'}] (one row of log-probs per live prefix)`,
+    );
   }
   const V = out.shape[1];
   if (vocab === null) {
     for (const [name, id] of Object.entries(tokens)) {
-      if (id !== null && id >= V) throw new ArgumentError(`${op}: ${name} ${id} is out of range for a vocabulary of ${V} (expected < ${V})`);
+      if (id !== null && id >= V)
+        throw new ArgumentError(
+          `${op}: ${name} ${id} is out of range for a vocabulary of ${V} (expected < ${V})`,
+        );
     }
   }
   const x = out.data;
@@ -151,8 +178,10 @@ export function checkStepOutput(
     let max = Number.NEGATIVE_INFINITY;
     for (let v = 0; v < V; v++) {
       const z = x[r * V + v];
-      if (z !== z || (strict && z === Number.POSITIVE_INFINITY)) {
-        throw new ArgumentError(`${op}: step output row ${r} has ${z} at token ${v} (log-probs must be finite or -inf)`);
+      if (Number.isNaN(z) || (strict && z === Number.POSITIVE_INFINITY)) {
+        throw new ArgumentError(
+          `${op}: step output row ${r} has ${z} at token ${v} (log-probs must be finite or -inf)`,
+        );
       }
       if (z > max) max = z;
     }
@@ -161,7 +190,9 @@ export function checkStepOutput(
     for (let v = 0; v < V; v++) s += Math.exp(x[r * V + v] - max);
     const lse = max + Math.log(s);
     if (!(Math.abs(lse) <= 1e-3)) {
-      throw new ArgumentError(`${op}: step output row ${r} is not log-normalised (logsumexp ${lse} vs 0); return logSoftmax(logits)`);
+      throw new ArgumentError(
+        `${op}: step output row ${r} is not log-normalised (logsumexp ${lse} vs 0); return logSoftmax(logits)`,
+      );
     }
   }
   return V;

@@ -3,7 +3,7 @@
 // ('k-means++' greedy with local trials, and 'random' distinct rows).
 // Legend: n points, d features, k centres.
 
-import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../errors.js';
+import { ArgumentError, DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { sqDist } from '../kernels/kmeans.js';
 import type { Generator } from '../random.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -35,14 +35,17 @@ export function toMatrix(op: string, what: string, x: MatrixLike): Matrix {
     const src = x.data;
     for (let p = 0; p < data.length; p++) data[p] = src[p];
   } else {
-    if (!Array.isArray(x)) throw new ArgumentError(`${op}: ${what} must be a Tensor or number[][], got ${typeof x}`);
+    if (!Array.isArray(x))
+      throw new ArgumentError(`${op}: ${what} must be a Tensor or number[][], got ${typeof x}`);
     rows = x.length;
     cols = rows > 0 && Array.isArray(x[0]) ? x[0].length : 0;
     data = new Float64Array(rows * cols);
     for (let i = 0; i < rows; i++) {
       const row = x[i];
       if (!Array.isArray(row) || row.length !== cols) {
-        throw new ShapeError(`${op}: ${what} is ragged: row ${i} has length ${Array.isArray(row) ? row.length : 'none'} (vs ${cols})`);
+        throw new ShapeError(
+          `${op}: ${what} is ragged: row ${i} has length ${Array.isArray(row) ? row.length : 'none'} (vs ${cols})`,
+        );
       }
       for (let j = 0; j < cols; j++) data[i * cols + j] = row[j];
     }
@@ -51,7 +54,9 @@ export function toMatrix(op: string, what: string, x: MatrixLike): Matrix {
   for (let p = 0; p < data.length; p++) {
     if (!Number.isFinite(data[p])) {
       const i = Math.floor(p / cols);
-      throw new ArgumentError(`${op}: ${what} has a non-finite value ${data[p]} at [${i},${p - i * cols}] (expected finite numbers)`);
+      throw new ArgumentError(
+        `${op}: ${what} has a non-finite value ${data[p]} at [${i},${p - i * cols}] (expected finite numbers)`,
+      );
     }
   }
   return { data, rows, cols };

@@ -1,7 +1,7 @@
 // What KMeans and MiniBatchKMeans share once fitted: k centres, and predict / transform /
 // score on new points. Legend: m points, d features, k centres.
 
-import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
+import { ArgumentError, fmtShape, ShapeError } from '../errors.js';
 import { lloydAssign, lloydScratch } from '../kernels/kmeans.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Matrix, type MatrixLike, toMatrix, toWeights } from './kmeans-init.js';
@@ -30,7 +30,8 @@ export abstract class CentersModel {
     protected readonly opName: string,
     k: number,
   ) {
-    if (!Number.isInteger(k) || k < 1) throw new ArgumentError(`${opName}: k must be an integer >= 1, got ${k}`);
+    if (!Number.isInteger(k) || k < 1)
+      throw new ArgumentError(`${opName}: k must be an integer >= 1, got ${k}`);
     this.k = k;
   }
 
@@ -53,7 +54,10 @@ export abstract class CentersModel {
     const x = this.matrix('transform', X);
     const { k } = this;
     const d = x.cols;
-    const out = X instanceof Tensor && X.dtype === 'float32' ? new Float32Array(x.rows * k) : new Float64Array(x.rows * k);
+    const out =
+      X instanceof Tensor && X.dtype === 'float32'
+        ? new Float32Array(x.rows * k)
+        : new Float64Array(x.rows * k);
     for (let i = 0; i < x.rows; i++) {
       for (let j = 0; j < k; j++) {
         let s = 0;
@@ -79,7 +83,8 @@ export abstract class CentersModel {
   }
 
   protected fitted(op: string): Float64Array {
-    if (this.c64 === null) throw new ArgumentError(`${this.opName}.${op}: the model is not fitted (call fit(X) first)`);
+    if (this.c64 === null)
+      throw new ArgumentError(`${this.opName}.${op}: the model is not fitted (call fit(X) first)`);
     return this.c64;
   }
 
@@ -87,7 +92,9 @@ export abstract class CentersModel {
     const x = toMatrix(`${this.opName}.${op}`, 'X', X);
     const d = (this.centers as Tensor).shape[1];
     if (x.cols !== d) {
-      throw new ShapeError(`${this.opName}.${op}: X must have ${d} columns like the fitted data, got ${fmtShape([x.rows, x.cols])}`);
+      throw new ShapeError(
+        `${this.opName}.${op}: X must have ${d} columns like the fitted data, got ${fmtShape([x.rows, x.cols])}`,
+      );
     }
     return x;
   }
@@ -97,7 +104,18 @@ export abstract class CentersModel {
     const x = this.matrix(op, X);
     const w = toWeights(`${this.opName}.${op}`, sampleWeight, x.rows);
     const labels = new Int32Array(x.rows);
-    const inertia = lloydAssign(x.data, x.rows, x.cols, c, this.k, w, labels, null, null, lloydScratch(this.k, x.cols));
+    const inertia = lloydAssign(
+      x.data,
+      x.rows,
+      x.cols,
+      c,
+      this.k,
+      w,
+      labels,
+      null,
+      null,
+      lloydScratch(this.k, x.cols),
+    );
     return { labels: new Tensor(labels, [x.rows]), inertia };
   }
 }

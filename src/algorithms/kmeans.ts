@@ -15,8 +15,7 @@
 // The data are centred first (as scikit-learn does): ||x||^2 - 2 x.c + ||c||^2 loses digits to
 // cancellation when ||x|| is large next to the distances between points.
 
-import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
-import { centerHalfDistances, elkanAssign, elkanShiftBounds } from '../kernels/kmeans-elkan.js';
+import { ArgumentError, fmtShape, ShapeError } from '../errors.js';
 import {
   type CenterSums,
   labelledInertia,
@@ -25,21 +24,22 @@ import {
   relocateEmptyClusters,
   updateCenters,
 } from '../kernels/kmeans.js';
+import { centerHalfDistances, elkanAssign, elkanShiftBounds } from '../kernels/kmeans-elkan.js';
 import { type RandomSource, toGenerator } from '../random.js';
 import { Tensor } from '../tensor/tensor.js';
-import { CentersModel, type SampleWeightOption } from './kmeans-model.js';
 import {
-  type Matrix,
-  type MatrixLike,
   absoluteTol,
   columnMeans,
   kmeansPlusPlus,
+  type Matrix,
+  type MatrixLike,
   randomRows,
   sameClustering,
   subtractRows,
   toMatrix,
   toWeights,
 } from './kmeans-init.js';
+import { CentersModel, type SampleWeightOption } from './kmeans-model.js';
 
 export type { MatrixLike } from './kmeans-init.js';
 export type { SampleWeightOption } from './kmeans-model.js';
@@ -143,19 +143,26 @@ function setup(op: string, X: MatrixLike, k: number, options: KMeansOptions) {
   const { rows: n, cols: d } = xm;
   checkInt(op, 'k', k, 1, n);
   checkInt(op, 'maxIter', o.maxIter, 1);
-  if (!(o.tol >= 0) || !Number.isFinite(o.tol)) throw new ArgumentError(`${op}: tol must be a finite number >= 0, got ${o.tol}`);
+  if (!(o.tol >= 0) || !Number.isFinite(o.tol))
+    throw new ArgumentError(`${op}: tol must be a finite number >= 0, got ${o.tol}`);
   if (o.algorithm !== 'lloyd' && o.algorithm !== 'elkan') {
-    throw new ArgumentError(`${op}: unknown algorithm '${String(o.algorithm)}' (expected 'lloyd' or 'elkan')`);
+    throw new ArgumentError(
+      `${op}: unknown algorithm '${String(o.algorithm)}' (expected 'lloyd' or 'elkan')`,
+    );
   }
   let given: Matrix | null = null;
   if (typeof o.init === 'string') {
     if (o.init !== 'k-means++' && o.init !== 'random') {
-      throw new ArgumentError(`${op}: unknown init '${o.init}' (expected 'k-means++', 'random' or centres [k, d])`);
+      throw new ArgumentError(
+        `${op}: unknown init '${o.init}' (expected 'k-means++', 'random' or centres [k, d])`,
+      );
     }
   } else {
     given = toMatrix(op, 'init', o.init);
     if (given.rows !== k || given.cols !== d) {
-      throw new ShapeError(`${op}: init centres must have shape [${k},${d}], got ${fmtShape([given.rows, given.cols])}`);
+      throw new ShapeError(
+        `${op}: init centres must have shape [${k},${d}], got ${fmtShape([given.rows, given.cols])}`,
+      );
     }
   }
   if (o.nInit !== null) checkInt(op, 'nInit', o.nInit, 1);
@@ -166,13 +173,27 @@ function setup(op: string, X: MatrixLike, k: number, options: KMeansOptions) {
   subtractRows(xm.data, d, mean);
   if (given !== null) subtractRows(given.data, d, mean);
   const problem: Problem = {
-    x: xm.data, n, d, k, w, mean, tolAbs: absoluteTol(xm, o.tol), maxIter: o.maxIter, elkan: o.algorithm === 'elkan',
+    x: xm.data,
+    n,
+    d,
+    k,
+    w,
+    mean,
+    tolAbs: absoluteTol(xm, o.tol),
+    maxIter: o.maxIter,
+    elkan: o.algorithm === 'elkan',
   };
   const seedCenters = (gen: ReturnType<typeof toGenerator>): Float64Array => {
     if (given !== null) return Float64Array.from(given.data);
     return o.init === 'random' ? randomRows(xm, k, gen) : kmeansPlusPlus(xm, k, w, gen);
   };
-  return { problem, nInit, seed: o.seed, seedCenters, floatDType: (X instanceof Tensor ? X.dtype : 'float64') as 'float32' | 'float64' };
+  return {
+    problem,
+    nInit,
+    seed: o.seed,
+    seedCenters,
+    floatDType: (X instanceof Tensor ? X.dtype : 'float64') as 'float32' | 'float64',
+  };
 }
 
 // centred float64 centres -> a Tensor in the caller's coordinates
@@ -227,7 +248,11 @@ function* runOnce(p: Problem, init: Float64Array, run: number): Generator<KMeans
       elkanShiftBounds(n, k, labels, shift, bounds);
     }
     yield {
-      run, iter: t, inertia, shift: moved, relocated,
+      run,
+      iter: t,
+      inertia,
+      shift: moved,
+      relocated,
       labels: labelsView,
       centers: uncenter(c, p, 'float64'),
     };
@@ -247,7 +272,11 @@ function* runOnce(p: Problem, init: Float64Array, run: number): Generator<KMeans
  * centers, ...}) and returns the best run's result. kmeans() drains it; the CLI shows progress.
  */
 // X: [n, d] -> labels: [n] int32, centers: [k, d]
-export function* kmeansSteps(X: MatrixLike, k: number, options: KMeansOptions = {}): Generator<KMeansStep, KMeansResult, void> {
+export function* kmeansSteps(
+  X: MatrixLike,
+  k: number,
+  options: KMeansOptions = {},
+): Generator<KMeansStep, KMeansResult, void> {
   const { problem, nInit, seed, seedCenters, floatDType } = setup('kmeans', X, k, options);
   const gen = toGenerator(seed ?? undefined);
   let best: RunOut | null = null;
@@ -256,7 +285,8 @@ export function* kmeansSteps(X: MatrixLike, k: number, options: KMeansOptions = 
     const out: RunOut = yield* runOnce(problem, seedCenters(gen), run);
     nDistances += out.nDistances;
     // scikit-learn 1.2: a lower inertia replaces the best only if it is a different partition
-    if (best === null || (out.inertia < best.inertia && !sameClustering(out.labels, best.labels, k))) best = out;
+    if (best === null || (out.inertia < best.inertia && !sameClustering(out.labels, best.labels, k)))
+      best = out;
   }
   const b = best as RunOut;
   return {

@@ -10,7 +10,7 @@
 // which is (RI - E[RI]) / (max RI - E[RI]) under the permutation model: 1 for identical
 // partitions (up to renaming), ~0 for independent ones, negative when worse than chance.
 
-import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
+import { ArgumentError, fmtShape, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** Labels as a 1-D tensor, a number array or a typed array. */
@@ -18,11 +18,14 @@ export type Labels = Tensor | ArrayLike<number>;
 
 function toInts(what: string, l: Labels): ArrayLike<number> {
   if (l instanceof Tensor) {
-    if (l.ndim !== 1) throw new ShapeError(`adjustedRandIndex: ${what} must be 1-D, got ${fmtShape(l.shape)}`);
+    if (l.ndim !== 1)
+      throw new ShapeError(`adjustedRandIndex: ${what} must be 1-D, got ${fmtShape(l.shape)}`);
     return l.data;
   }
   if (!Array.isArray(l) && !ArrayBuffer.isView(l)) {
-    throw new ArgumentError(`adjustedRandIndex: ${what} must be a Tensor, number[] or typed array, got ${typeof l}`);
+    throw new ArgumentError(
+      `adjustedRandIndex: ${what} must be a Tensor, number[] or typed array, got ${typeof l}`,
+    );
   }
   return l;
 }
@@ -32,7 +35,8 @@ function dense(what: string, v: ArrayLike<number>): { ids: Int32Array; m: number
   const map = new Map<number, number>();
   const ids = new Int32Array(v.length);
   for (let i = 0; i < v.length; i++) {
-    if (Number.isNaN(v[i])) throw new ArgumentError(`adjustedRandIndex: ${what}[${i}] is NaN (expected a label)`);
+    if (Number.isNaN(v[i]))
+      throw new ArgumentError(`adjustedRandIndex: ${what}[${i}] is NaN (expected a label)`);
     let id = map.get(v[i]);
     if (id === undefined) {
       id = map.size;

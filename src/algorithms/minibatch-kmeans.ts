@@ -15,7 +15,17 @@ import { ArgumentError } from '../errors.js';
 import { type CenterSums, lloydAssign, lloydScratch } from '../kernels/kmeans.js';
 import { Generator, type RandomSource, toGenerator } from '../random.js';
 import { Tensor } from '../tensor/tensor.js';
-import { type Matrix, type MatrixLike, absoluteTol, columnMeans, kmeansPlusPlus, randomRows, subtractRows, toMatrix, toWeights } from './kmeans-init.js';
+import {
+  absoluteTol,
+  columnMeans,
+  kmeansPlusPlus,
+  type Matrix,
+  type MatrixLike,
+  randomRows,
+  subtractRows,
+  toMatrix,
+  toWeights,
+} from './kmeans-init.js';
 import { CentersModel, type SampleWeightOption } from './kmeans-model.js';
 
 export interface MiniBatchKMeansOptions {
@@ -52,7 +62,8 @@ export const MINIBATCH_KMEANS_DEFAULTS = {
 } satisfies Required<MiniBatchKMeansOptions>;
 
 function positiveInt(name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1) throw new ArgumentError(`MiniBatchKMeans: ${name} must be an integer >= 1, got ${v}`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new ArgumentError(`MiniBatchKMeans: ${name} must be an integer >= 1, got ${v}`);
 }
 
 /** Mini-batch k-means estimator: fit (or partialFit batch by batch), then predict / transform / score. */
@@ -73,10 +84,14 @@ export class MiniBatchKMeans extends CentersModel {
     positiveInt('nInit', o.nInit);
     if (o.initSize !== null) positiveInt('initSize', o.initSize);
     if (o.maxNoImprovement !== null) positiveInt('maxNoImprovement', o.maxNoImprovement);
-    if (!(o.reassignmentRatio >= 0)) throw new ArgumentError(`MiniBatchKMeans: reassignmentRatio must be >= 0, got ${o.reassignmentRatio}`);
-    if (!(o.tol >= 0) || !Number.isFinite(o.tol)) throw new ArgumentError(`MiniBatchKMeans: tol must be a finite number >= 0, got ${o.tol}`);
+    if (!(o.reassignmentRatio >= 0))
+      throw new ArgumentError(`MiniBatchKMeans: reassignmentRatio must be >= 0, got ${o.reassignmentRatio}`);
+    if (!(o.tol >= 0) || !Number.isFinite(o.tol))
+      throw new ArgumentError(`MiniBatchKMeans: tol must be a finite number >= 0, got ${o.tol}`);
     if (typeof o.init === 'string' && o.init !== 'k-means++' && o.init !== 'random') {
-      throw new ArgumentError(`MiniBatchKMeans: unknown init '${o.init}' (expected 'k-means++', 'random' or centres [k, d])`);
+      throw new ArgumentError(
+        `MiniBatchKMeans: unknown init '${o.init}' (expected 'k-means++', 'random' or centres [k, d])`,
+      );
     }
     this.options = o;
   }
@@ -134,13 +149,18 @@ export class MiniBatchKMeans extends CentersModel {
     const w = toWeights('MiniBatchKMeans.partialFit', opts.sampleWeight ?? null, x.rows);
     let c = this.c64;
     if (c === null || this.counts === null) {
-      if (this.k > x.rows) throw new ArgumentError(`MiniBatchKMeans.partialFit: the first batch needs at least k = ${this.k} rows, got ${x.rows}`);
+      if (this.k > x.rows)
+        throw new ArgumentError(
+          `MiniBatchKMeans.partialFit: the first batch needs at least k = ${this.k} rows, got ${x.rows}`,
+        );
       c = this.seed(x, w, this.freshGenerator());
       this.counts = new Float64Array(this.k);
       this.sinceReassign = 0;
       this.nSteps = 0;
     } else if (x.cols * this.k !== c.length) {
-      throw new ArgumentError(`MiniBatchKMeans.partialFit: X has ${x.cols} columns, the model ${c.length / this.k}`);
+      throw new ArgumentError(
+        `MiniBatchKMeans.partialFit: X has ${x.cols} columns, the model ${c.length / this.k}`,
+      );
     }
     this.step(x.data, x.rows, x.cols, w, c, this.counts, this.gen as Generator);
     this.nSteps++;
@@ -162,7 +182,10 @@ export class MiniBatchKMeans extends CentersModel {
     const init = this.options.init;
     if (typeof init !== 'string') {
       const g = toMatrix('MiniBatchKMeans', 'init', init);
-      if (g.rows !== k || g.cols !== d) throw new ArgumentError(`MiniBatchKMeans: init centres must have shape [${k},${d}], got [${g.rows},${g.cols}]`);
+      if (g.rows !== k || g.cols !== d)
+        throw new ArgumentError(
+          `MiniBatchKMeans: init centres must have shape [${k},${d}], got [${g.rows},${g.cols}]`,
+        );
       return g.data;
     }
     let size = this.options.initSize ?? 3 * this.options.batchSize;
@@ -197,7 +220,15 @@ export class MiniBatchKMeans extends CentersModel {
   // One step on b rows: assign, move the centres that got weight, reassign starved centres.
   // batch: [b, d], c: [k, d] (updated in place), counts: [k] (updated). Returns the batch inertia
   // (against the centres before the step) and the squared centre movement.
-  private step(batch: Float64Array, b: number, d: number, bw: Float64Array | null, c: Float64Array, counts: Float64Array, gen: Generator) {
+  private step(
+    batch: Float64Array,
+    b: number,
+    d: number,
+    bw: Float64Array | null,
+    c: Float64Array,
+    counts: Float64Array,
+    gen: Generator,
+  ) {
     const { k } = this;
     const acc: CenterSums = { sums: new Float64Array(k * d), weights: new Float64Array(k) };
     const labels = new Int32Array(b);
@@ -229,7 +260,18 @@ export class MiniBatchKMeans extends CentersModel {
   // labels and inertia of the training rows against the final centres
   private finish(x: Matrix, w: Float64Array | null, c: Float64Array, X: MatrixLike): void {
     const labels = new Int32Array(x.rows);
-    this.inertia = lloydAssign(x.data, x.rows, x.cols, c, this.k, w, labels, null, null, lloydScratch(this.k, x.cols));
+    this.inertia = lloydAssign(
+      x.data,
+      x.rows,
+      x.cols,
+      c,
+      this.k,
+      w,
+      labels,
+      null,
+      null,
+      lloydScratch(this.k, x.cols),
+    );
     this.labels = new Tensor(labels, [x.rows]);
     const out = X instanceof Tensor && X.dtype === 'float32' ? Float32Array.from(c) : Float64Array.from(c);
     this.setCenters(new Tensor(out, [this.k, x.cols]));
@@ -240,7 +282,16 @@ export class MiniBatchKMeans extends CentersModel {
 // Centres whose count is below ratio * max count move onto distinct random batch points (at
 // most half the batch), and get the smallest remaining count so they are not reassigned
 // again at once. batch: [b, d], c: [k, d], counts: [k].
-function reassignStarved(batch: Float64Array, b: number, d: number, c: Float64Array, counts: Float64Array, k: number, ratio: number, gen: Generator): void {
+function reassignStarved(
+  batch: Float64Array,
+  b: number,
+  d: number,
+  c: Float64Array,
+  counts: Float64Array,
+  k: number,
+  ratio: number,
+  gen: Generator,
+): void {
   let max = 0;
   for (let j = 0; j < k; j++) max = Math.max(max, counts[j]);
   const starved: number[] = [];

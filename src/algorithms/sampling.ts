@@ -13,7 +13,15 @@
 import { ArgumentError } from '../errors.js';
 import { type Generator, type RandomSource, toGenerator } from '../random.js';
 import type { Hypothesis } from './beam-search.js';
-import { type StartOptions, type StepFn, callStep, checkStepOutput, intOption, optionalToken, resolveStart } from './decode-step.js';
+import {
+  callStep,
+  checkStepOutput,
+  intOption,
+  optionalToken,
+  resolveStart,
+  type StartOptions,
+  type StepFn,
+} from './decode-step.js';
 
 export interface SampleOptions extends StartOptions {
   /** Generated tokens at most, EOS included (default 20). */
@@ -53,7 +61,10 @@ export function sample(step: StepFn, options: SampleOptions = {}): Hypothesis[] 
 
 /** Greedy decoding: the most probable token at every step (sample with temperature 0). */
 // step: prefixes int32 [R, P + t] -> log-probs [R, V]; returns B hypotheses
-export function greedy(step: StepFn, options: Omit<SampleOptions, 'temperature' | 'topK' | 'topP' | 'seed'> = {}): Hypothesis[] {
+export function greedy(
+  step: StepFn,
+  options: Omit<SampleOptions, 'temperature' | 'topK' | 'topP' | 'seed'> = {},
+): Hypothesis[] {
   return decode('greedy', step, { ...options, temperature: 0 });
 }
 
@@ -61,12 +72,14 @@ function decode(op: string, step: StepFn, options: SampleOptions): Hypothesis[] 
   const o = { ...SAMPLE_DEFAULTS, ...options };
   const T = intOption(op, 'maxLength', o.maxLength, 1);
   const eos = optionalToken(op, 'eosToken', o.eosToken);
-  if (!(o.temperature >= 0) || !Number.isFinite(o.temperature)) throw new ArgumentError(`${op}: temperature must be a finite number >= 0, got ${o.temperature}`);
+  if (!(o.temperature >= 0) || !Number.isFinite(o.temperature))
+    throw new ArgumentError(`${op}: temperature must be a finite number >= 0, got ${o.temperature}`);
   if (o.topK !== null) intOption(op, 'topK', o.topK, 1);
   if (!(o.topP > 0 && o.topP <= 1)) throw new ArgumentError(`${op}: topP must be in (0, 1], got ${o.topP}`);
   const start = resolveStart(op, o);
   const B = start.batch;
-  const gen: Generator | null = o.temperature === 0 ? null : o.seed === null ? toGenerator(undefined) : toGenerator(o.seed);
+  const gen: Generator | null =
+    o.temperature === 0 ? null : o.seed === null ? toGenerator(undefined) : toGenerator(o.seed);
   const tokens = new Int32Array(B * T);
   const length = new Int32Array(B);
   const logProb = new Float64Array(B);
@@ -123,7 +136,8 @@ function draw(
   const V = row.length;
   let max = Number.NEGATIVE_INFINITY;
   for (let v = 0; v < V; v++) max = Math.max(max, row[v] / temperature);
-  if (max === Number.NEGATIVE_INFINITY) throw new ArgumentError('sample: every token has probability 0 in a step output row');
+  if (max === Number.NEGATIVE_INFINITY)
+    throw new ArgumentError('sample: every token has probability 0 in a step output row');
   let total = 0;
   for (let v = 0; v < V; v++) {
     probs[v] = Math.exp(row[v] / temperature - max); // shifted by the max: no overflow

@@ -4,7 +4,7 @@
 // (--quiet), or nothing but the JSON document (--json); plots only without --no-plot.
 
 import { type LineSeries, type PlotSpec, renderPlot } from './plot.js';
-import { type Progress, createProgress } from './progress.js';
+import { createProgress, type Progress } from './progress.js';
 import { termChart } from './term-chart.js';
 
 /** Options every demo receives; the per-demo ones are undefined unless given. */
@@ -60,9 +60,14 @@ export interface DemoIO {
 /** A demo module exports `run`. */
 export type DemoRun = (opts: DemoOptions, io: DemoIO) => Promise<DemoSummary>;
 
+/** Where output goes: process.stdout/stderr, or anything with write() (tests). */
+export interface OutStream {
+  write(s: string): unknown;
+  isTTY?: boolean;
+}
 export interface Streams {
-  stdout: NodeJS.WriteStream;
-  stderr: NodeJS.WriteStream;
+  stdout: OutStream;
+  stderr: OutStream;
 }
 
 /** The IO for one demo run. */
@@ -81,7 +86,13 @@ export function createIO(
     opts,
     log: (line = '') => write(line),
     section: (title) => write(`\n-- ${title}`),
-    progress: (label, total) => createProgress(label, total, verbose && streams.stderr.isTTY === true, streams.stderr),
+    // a TTY stream is a real terminal stream, which is what cli-progress draws on
+    progress: (label, total) =>
+      createProgress(
+        label,
+        total,
+        verbose && streams.stderr.isTTY ? (streams.stderr as NodeJS.WriteStream) : null,
+      ),
     chart: (title, series) => {
       if (verbose && streams.stdout.isTTY) write(termChart(title, series));
     },

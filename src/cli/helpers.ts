@@ -1,7 +1,7 @@
 // Small helpers the demos share: largest magnitudes and differences, a matrix slice for a
 // heatmap, JSON-safe numbers, the causal and padding masks.
 
-import { type Tensor, arange, tensor } from '../index.js';
+import { arange, type Tensor, tensor } from '../index.js';
 
 /** max |x_i| (Infinity if any value is NaN or infinite). */
 export function maxAbs(xs: ArrayLike<number>): number {

@@ -5,9 +5,9 @@
 // At offset 1e4, E[x^2] ~ 1e8 where a float32 ulp is 8: the one-pass variance of a unit-variance
 // row is rounding noise, often negative, and the normalised output is garbage or NaN.
 
-import { F, type Generator, type Tensor, randn } from '../index.js';
-import type { LineSeries } from './plot.js';
+import { F, type Generator, randn, type Tensor } from '../index.js';
 import { maxAbsDiff } from './helpers.js';
+import type { LineSeries } from './plot.js';
 
 export type NormKind = 'layer' | 'batch';
 
@@ -40,7 +40,11 @@ export function precisionSweep(kind: NormKind, offsets: readonly number[], gen: 
   return offsets.map((offset) => {
     const x32 = noise.add(offset).to('float32');
     const ref = normalise(kind, x32.to('float64'));
-    return { offset, naive: maxAbsDiff(naiveNormalise(kind, x32).data, ref.data), ours: maxAbsDiff(normalise(kind, x32).data, ref.data) };
+    return {
+      offset,
+      naive: maxAbsDiff(naiveNormalise(kind, x32).data, ref.data),
+      ours: maxAbsDiff(normalise(kind, x32).data, ref.data),
+    };
   });
 }
 

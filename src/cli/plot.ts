@@ -46,14 +46,21 @@ interface Common {
 export type PlotSpec =
   | (Common & { kind: 'line'; series: readonly LineSeries[]; logX?: boolean; logY?: boolean })
   | (Common & { kind: 'heatmap'; panels: readonly HeatPanel[]; colorLabel: string; showValues?: boolean })
-  | (Common & { kind: 'scatter'; points: readonly ScatterPoint[]; centers?: readonly ScatterPoint[]; groupLabel: string })
+  | (Common & {
+      kind: 'scatter';
+      points: readonly ScatterPoint[];
+      centers?: readonly ScatterPoint[];
+      groupLabel: string;
+    })
   | (Common & { kind: 'images'; panels: readonly ImagePanel[]; colorLabel: string });
 
 const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
 
 function lineSpec(p: Extract<PlotSpec, { kind: 'line' }>): TopLevelSpec {
   const values = p.series.flatMap((s) =>
-    s.x.map((x, i) => ({ x, y: s.y[i], series: s.name, mark: s.mark ?? 'line' })).filter((d) => Number.isFinite(d.y)),
+    s.x
+      .map((x, i) => ({ x, y: s.y[i], series: s.name, mark: s.mark ?? 'line' }))
+      .filter((d) => Number.isFinite(d.y)),
   );
   const color = {
     field: 'series',
@@ -66,8 +73,24 @@ function lineSpec(p: Extract<PlotSpec, { kind: 'line' }>): TopLevelSpec {
         ? { labelLimit: 400, orient: p.series.some((s) => s.name.length > 20) ? 'bottom' : 'right' }
         : null,
   };
-  const x = { field: 'x', type: 'quantitative' as const, title: p.xLabel, ...axisScale(values.map((d) => d.x), p.logX) };
-  const y = { field: 'y', type: 'quantitative' as const, title: p.yLabel, ...axisScale(values.map((d) => d.y), p.logY) };
+  const x = {
+    field: 'x',
+    type: 'quantitative' as const,
+    title: p.xLabel,
+    ...axisScale(
+      values.map((d) => d.x),
+      p.logX,
+    ),
+  };
+  const y = {
+    field: 'y',
+    type: 'quantitative' as const,
+    title: p.yLabel,
+    ...axisScale(
+      values.map((d) => d.y),
+      p.logY,
+    ),
+  };
   const layer = (['line', 'point'] as const)
     .filter((m) => values.some((d) => d.mark === m))
     .map((m) => ({
@@ -75,7 +98,11 @@ function lineSpec(p: Extract<PlotSpec, { kind: 'line' }>): TopLevelSpec {
       // short lines get a dot on every data point
       mark:
         m === 'line'
-          ? { type: 'line' as const, strokeWidth: 2, point: Math.max(...p.series.map((q) => q.x.length)) <= 30 }
+          ? {
+              type: 'line' as const,
+              strokeWidth: 2,
+              point: Math.max(...p.series.map((q) => q.x.length)) <= 30,
+            }
           : { type: 'point' as const, filled: true, size: 24 },
       encoding: { x, y, color },
     }));
@@ -99,7 +126,8 @@ function axisScale(vs: readonly number[], log = false) {
     scale: { type: 'log' as const, domain: [10 ** lo, 10 ** hi], nice: false },
     axis: {
       values: decades,
-      labelExpr: "datum.value >= 1e-3 && datum.value < 1e5 ? format(datum.value, '~g') : format(datum.value, '.0e')",
+      labelExpr:
+        "datum.value >= 1e-3 && datum.value < 1e5 ? format(datum.value, '~g') : format(datum.value, '.0e')",
     },
   };
 }
@@ -157,7 +185,11 @@ function scatterSpec(p: Extract<PlotSpec, { kind: 'scatter' }>): TopLevelSpec {
   const x = { field: 'x', type: 'quantitative' as const, title: p.xLabel, scale: { zero: false } };
   const y = { field: 'y', type: 'quantitative' as const, title: p.yLabel, scale: { zero: false } };
   const layer: object[] = [
-    { data: { values: p.points }, mark: { type: 'point', filled: true, size: 30, opacity: 0.7 }, encoding: { x, y, color } },
+    {
+      data: { values: p.points },
+      mark: { type: 'point', filled: true, size: 30, opacity: 0.7 },
+      encoding: { x, y, color },
+    },
   ];
   if (p.centers && p.centers.length > 0) {
     const shape = { datum: 'centre', type: 'nominal', title: null, scale: { range: ['cross'] } };
@@ -185,15 +217,30 @@ function imagesSpec(p: Extract<PlotSpec, { kind: 'images' }>): TopLevelSpec {
       height: img.height * cell,
       mark: { type: 'rect' },
       encoding: {
-        x: { field: 'col', type: 'ordinal', title: p.xLabel, axis: { values: tick(img.width), labelAngle: 0 } },
+        x: {
+          field: 'col',
+          type: 'ordinal',
+          title: p.xLabel,
+          axis: { values: tick(img.width), labelAngle: 0 },
+        },
         y: { field: 'row', type: 'ordinal', title: p.yLabel, axis: { values: tick(img.height) } },
-        color: { field: 'v', type: 'quantitative', title: p.colorLabel, scale: { scheme: 'greys', reverse: true } },
+        color: {
+          field: 'v',
+          type: 'quantitative',
+          title: p.colorLabel,
+          scale: { scheme: 'greys', reverse: true },
+        },
       },
     };
   });
   // four panels as 2 x 2, fewer in a row
   const columns = p.panels.length > 3 ? 2 : p.panels.length;
-  return { ...base(p), concat, columns, resolve: { scale: { color: 'independent' } } } as unknown as TopLevelSpec;
+  return {
+    ...base(p),
+    concat,
+    columns,
+    resolve: { scale: { color: 'independent' } },
+  } as unknown as TopLevelSpec;
 }
 
 function base(p: Common) {

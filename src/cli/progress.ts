@@ -12,14 +12,9 @@ export interface Progress {
 
 const NOOP: Progress = { update: () => {}, stop: () => {} };
 
-/** A bar counting to `total` on `stream`, or a no-op when not `enabled`. */
-export function createProgress(
-  label: string,
-  total: number,
-  enabled: boolean,
-  stream: NodeJS.WriteStream = process.stderr,
-): Progress {
-  if (!enabled) return NOOP;
+/** A bar counting to `total` on `stream` (a terminal), or a no-op when `stream` is null. */
+export function createProgress(label: string, total: number, stream: NodeJS.WriteStream | null): Progress {
+  if (stream === null) return NOOP;
   const started = performance.now();
   const bar = new cliProgress.SingleBar(
     {

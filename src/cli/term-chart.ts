@@ -26,7 +26,10 @@ export function termChart(title: string, series: readonly LineSeries[]): string 
   const width = Math.min(WIDTH, Math.max(...finite.map((ys) => ys.length)));
   const rows = finite.map((ys) => {
     const r = resample(ys, width);
-    const stretched = Array.from({ length: width }, (_, i) => r[Math.round((i * (r.length - 1)) / (width - 1))]);
+    const stretched = Array.from(
+      { length: width },
+      (_, i) => r[Math.round((i * (r.length - 1)) / (width - 1))],
+    );
     return useLog ? stretched.map(Math.log10) : stretched;
   });
   const chart = asciichart.plot(rows, {
@@ -35,6 +38,8 @@ export function termChart(title: string, series: readonly LineSeries[]): string 
     format: (x) => (useLog ? `1e${x.toFixed(2)}` : x.toPrecision(3)).padStart(9),
   });
   const legend =
-    series.length > 1 ? series.map((s, i) => `${COLORS[i % COLORS.length]}──${asciichart.reset} ${s.name}`).join('   ') : '';
+    series.length > 1
+      ? series.map((s, i) => `${COLORS[i % COLORS.length]}──${asciichart.reset} ${s.name}`).join('   ')
+      : '';
   return [`${title}${useLog ? ' (log scale)' : ''}`, chart, legend].filter(Boolean).join('\n');
 }

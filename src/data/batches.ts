@@ -53,9 +53,8 @@ export function* batches(X: Tensor, y: Tensor, opts: BatchOptions = {}): Generat
   const o = { ...BATCH_DEFAULTS, ...opts };
   const n = checkXy('batches', X, y);
   checkBatchSize('batches', o.batchSize, n);
-  const order = o.shuffle
-    ? toGenerator(o.seed ?? undefined).permutation(n)
-    : Int32Array.from({ length: n }, (_, i) => i);
+  const order = o.shuffle ? toGenerator(o.seed ?? undefined).permutation(n) : new Int32Array(n);
+  if (!o.shuffle) for (let i = 0; i < n; i++) order[i] = i;
   const count = numBatches(n, o.batchSize, o.dropLast);
   for (let b = 0; b < count; b++) {
     const start = b * o.batchSize;

@@ -15,7 +15,13 @@ import { type CenterSums, sqDist } from './kmeans.js';
  * half[a, b] = ||c_a - c_b|| / 2 and next[a] = min_{b != a} half[a, b] (Elkan's s(a)).
  * c: [k, d] -> half: [k, k], next: [k].
  */
-export function centerHalfDistances(c: Float64Array, k: number, d: number, half: Float64Array, next: Float64Array): void {
+export function centerHalfDistances(
+  c: Float64Array,
+  k: number,
+  d: number,
+  half: Float64Array,
+  next: Float64Array,
+): void {
   for (let a = 0; a < k; a++) {
     half[a * k + a] = 0;
     for (let b = a + 1; b < k; b++) {
@@ -124,14 +130,19 @@ export function elkanAssign(
  * After the centres moved by shift[j] = ||c_j(new) - c_j(old)||: u grows by its centre's
  * shift, every l[j] shrinks by shift[j] (triangle inequality), clamped at 0.
  */
-export function elkanShiftBounds(n: number, k: number, labels: Int32Array, shift: Float64Array, bounds: ElkanBounds): void {
+export function elkanShiftBounds(
+  n: number,
+  k: number,
+  labels: Int32Array,
+  shift: Float64Array,
+  bounds: ElkanBounds,
+): void {
   const { upper, lower } = bounds;
   for (let i = 0; i < n; i++) {
     upper[i] += shift[labels[i]];
     const lo = i * k;
     for (let j = 0; j < k; j++) {
-      const v = lower[lo + j] - shift[j];
-      lower[lo + j] = v > 0 ? v : 0;
+      lower[lo + j] = Math.max(lower[lo + j] - shift[j], 0);
     }
   }
 }

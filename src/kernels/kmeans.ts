@@ -96,6 +96,7 @@ export function lloydAssign(
     let b1 = 0;
     let v0 = Number.POSITIVE_INFINITY;
     let v1 = Number.POSITIVE_INFINITY;
+    // biome-ignore format: the 2 x 4 tile reads as a tile, one point per line
     for (let j = 0; j < kp; j += 4) {
       let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
       let e0 = 0, e1 = 0, e2 = 0, e3 = 0;
@@ -214,7 +215,14 @@ export function relocateEmptyClusters(
  * NaN. shift[j] = ||next_j - prev_j||; returns sum_j shift[j]^2 (the convergence measure).
  * prev, next: [k, d], sums: [k, d], weights: [k] -> shift: [k].
  */
-export function updateCenters(prev: Float64Array, next: Float64Array, k: number, d: number, acc: CenterSums, shift: Float64Array): number {
+export function updateCenters(
+  prev: Float64Array,
+  next: Float64Array,
+  k: number,
+  d: number,
+  acc: CenterSums,
+  shift: Float64Array,
+): number {
   let total = 0;
   for (let j = 0; j < k; j++) {
     const wj = acc.weights[j];

@@ -9,17 +9,55 @@ export type FloatStorage = Float32Array | Float64Array;
 
 export const DTYPES: readonly DType[] = ['bool', 'int32', 'float32', 'float64'];
 
+// Small arrays are carved from shared slabs. V8 keeps a typed array of up to 64 bytes on its
+// own heap, but gives every larger one a separately allocated, externally tracked backing
+// store: about 1 us to create and as much again to collect (measured here, against 0.08 us
+// for a view into an existing buffer). Minibatch training allocates thousands of 64-row
+// tensors a second, so that cost was a quarter of its time. Every slab region is handed out
+// once, so it is zero like a fresh array. The price: a live view keeps its whole slab alive,
+// so slabs are small (SLAB_BYTES) and only arrays up to SLAB_MAX bytes come from them.
+const IN_HEAP_BYTES = 64;
+const SLAB_MAX = 4096;
+const SLAB_BYTES = 32768;
+let slab = new ArrayBuffer(0); // the first carve starts a real one
+let slabOff = SLAB_BYTES;
+
+/** Byte offset of a fresh zeroed region of `bytes` (8-aligned) in `slab`, starting a new slab when full. */
+function carve(bytes: number): number {
+  if (slabOff + bytes > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabOff = 0;
+  }
+  const at = slabOff;
+  slabOff += (bytes + 7) & ~7;
+  return at;
+}
+
 /** A new zero-filled array of the dtype's storage type. */
 export function allocate(dtype: DType, n: number): Storage {
+  const bytes = dtype === 'float64' ? n * 8 : dtype === 'bool' ? n : n * 4;
+  if (bytes <= IN_HEAP_BYTES || bytes > SLAB_MAX) {
+    switch (dtype) {
+      case 'float32':
+        return new Float32Array(n);
+      case 'float64':
+        return new Float64Array(n);
+      case 'int32':
+        return new Int32Array(n);
+      case 'bool':
+        return new Uint8Array(n);
+    }
+  }
+  const at = carve(bytes); // before reading `slab`: carving may start a new one
   switch (dtype) {
     case 'float32':
-      return new Float32Array(n);
+      return new Float32Array(slab, at, n);
     case 'float64':
-      return new Float64Array(n);
+      return new Float64Array(slab, at, n);
     case 'int32':
-      return new Int32Array(n);
+      return new Int32Array(slab, at, n);
     case 'bool':
-      return new Uint8Array(n);
+      return new Uint8Array(slab, at, n);
   }
 }
 

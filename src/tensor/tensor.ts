@@ -22,6 +22,7 @@ export type NestedArray = number | boolean | NestedArray[];
 
 // biome-ignore format: the one-line methods read as a table of PyTorch names -> ops
 export class Tensor {
+  /** The elements, row-major. Small arrays are views into a shared buffer: mind `data.byteOffset`. */
   readonly data: Storage;
   readonly shape: readonly number[];
   readonly dtype: DType;
@@ -40,7 +41,9 @@ export class Tensor {
       throw new ShapeError(`Tensor: data of length ${data.length} does not fit shape ${fmtShape(shape)} (${n})`);
     }
     this.data = data;
-    this.shape = Object.freeze([...shape]);
+    // A frozen shape (another tensor's) is shared as is: freezing a copy is most of the cost
+    // of a small tensor, and ops mostly produce their input's shape.
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
     this.dtype = dtypeOf(data);
   }
 

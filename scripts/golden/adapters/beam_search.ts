@@ -13,7 +13,8 @@ export function markovStep(T: Tensor): StepFn {
   return (prefixes) => {
     const [R, L] = prefixes.shape;
     const out = T.dtype === 'float32' ? new Float32Array(R * V) : new Float64Array(R * V);
-    for (let r = 0; r < R; r++) out.set(T.data.subarray(prefixes.data[r * L + L - 1] * V, prefixes.data[r * L + L - 1] * V + V), r * V);
+    for (let r = 0; r < R; r++)
+      out.set(T.data.subarray(prefixes.data[r * L + L - 1] * V, prefixes.data[r * L + L - 1] * V + V), r * V);
     return new Tensor(out, [R, V]);
   };
 }
@@ -27,7 +28,11 @@ export function exhaustiveBest(T: Tensor, bos: number, eos: number, maxLength: n
   const V = T.shape[1];
   const t = T.data;
   const path = new Int32Array(maxLength);
-  let best = { tokens: new Int32Array(0), score: Number.NEGATIVE_INFINITY, logProb: Number.NEGATIVE_INFINITY };
+  let best = {
+    tokens: new Int32Array(0),
+    score: Number.NEGATIVE_INFINITY,
+    logProb: Number.NEGATIVE_INFINITY,
+  };
   const visit = (last: number, len: number, lp: number) => {
     for (let v = 0; v < V; v++) {
       const l = lp + t[last * V + v];
@@ -42,7 +47,9 @@ export function exhaustiveBest(T: Tensor, bos: number, eos: number, maxLength: n
   return best;
 }
 
-const scalar = (v: number) => new Tensor(Float64Array.of(v), []);
+// float outputs in the run's dtype (the search itself accumulates in float64)
+const floats = (ctx: RunContext, v: ArrayLike<number>, shape: number[]) =>
+  new Tensor(ctx.dtype === 'float32' ? Float32Array.from(v) : Float64Array.from(v), shape);
 
 function runModel(c: GoldenCase, ctx: RunContext): AdapterResult {
   if (!c.inputs.T) throw new ArgumentError(`golden ${c.name}: missing input 'T'`);
@@ -52,7 +59,14 @@ function runModel(c: GoldenCase, ctx: RunContext): AdapterResult {
   const maxLength = param(c, 'maxLength', 'number');
   const beamSize = param(c, 'beamSize', 'number');
   const alpha = param(c, 'lengthPenalty', 'number');
-  const [hyps] = beamSearch(markovStep(T), { bosToken: bos, eosToken: eos, maxLength, beamSize, lengthPenalty: alpha, checkInputs: true });
+  const [hyps] = beamSearch(markovStep(T), {
+    bosToken: bos,
+    eosToken: eos,
+    maxLength,
+    beamSize,
+    lengthPenalty: alpha,
+    checkInputs: true,
+  });
   const seqs = new Int32Array(beamSize * maxLength).fill(-1);
   const lengths = new Int32Array(beamSize);
   const scores = new Float64Array(beamSize).fill(Number.NEGATIVE_INFINITY);
@@ -64,16 +78,19 @@ function runModel(c: GoldenCase, ctx: RunContext): AdapterResult {
     lps[j] = h.logProb;
   });
   const best = exhaustiveBest(T, bos, eos, maxLength, alpha);
-  const found = hyps.length > 0 && hyps[0].tokens.length === best.tokens.length && hyps[0].tokens.every((v, i) => v === best.tokens[i]);
+  const found =
+    hyps.length > 0 &&
+    hyps[0].tokens.length === best.tokens.length &&
+    hyps[0].tokens.every((v, i) => v === best.tokens[i]);
   return {
     outputs: {
       bestSequence: new Tensor(best.tokens, [best.tokens.length]),
-      bestScore: scalar(best.score),
-      bestLogProb: scalar(best.logProb),
+      bestScore: floats(ctx, [best.score], []),
+      bestLogProb: floats(ctx, [best.logProb], []),
       beamSequences: new Tensor(seqs, [beamSize, maxLength]),
       beamLengths: new Tensor(lengths, [beamSize]),
-      beamScores: new Tensor(scores, [beamSize]),
-      beamLogProbs: new Tensor(lps, [beamSize]),
+      beamScores: floats(ctx, scores, [beamSize]),
+      beamLogProbs: floats(ctx, lps, [beamSize]),
       beamFoundOptimum: new Tensor(Uint8Array.of(found ? 1 : 0), []),
     },
   };
@@ -84,7 +101,8 @@ const adapter: OpAdapter = {
   run(c, ctx): AdapterResult {
     const kind = param(c, 'kind', 'string');
     if (kind === 'model') return runModel(c, ctx);
-    if (kind !== 'table') throw new ArgumentError(`golden ${c.name}: unknown kind '${kind}' (expected 'table' or 'model')`);
+    if (kind !== 'table')
+      throw new ArgumentError(`golden ${c.name}: unknown kind '${kind}' (expected 'table' or 'model')`);
     if (!c.inputs.LM_prob) throw new ArgumentError(`golden ${c.name}: missing input 'LM_prob'`);
     const r = beamSearchTable(fromGolden(c.inputs.LM_prob, ctx.dtype), param(c, 'beamSize', 'number'));
     return { outputs: { sequences: r.sequences, logProbs: r.logProbs } };

@@ -22,7 +22,11 @@ const adapter: OpAdapter = {
     const init = param(c, 'init', 'string');
     if (init === 'given') {
       if (!c.inputs.initCenters) throw new ArgumentError(`golden ${c.name}: missing input 'initCenters'`);
-      const opts = { init: fromGolden(c.inputs.initCenters, 'float64'), maxIter: param(c, 'maxIter', 'number'), tol: param(c, 'tol', 'number') };
+      const opts = {
+        init: fromGolden(c.inputs.initCenters, 'float64'),
+        maxIter: param(c, 'maxIter', 'number'),
+        tol: param(c, 'tol', 'number'),
+      };
       const r = kmeans(X, k, { ...opts, algorithm: 'lloyd' });
       // Elkan must follow the same iterations: checked here on every fixture, not only in tests
       const e = kmeans(X, k, { ...opts, algorithm: 'elkan' });
@@ -33,7 +37,13 @@ const adapter: OpAdapter = {
           inertia: new Tensor(Float64Array.of(r.inertia), []),
           nIter: new Tensor(Int32Array.of(r.nIter), []),
         },
-        checks: [{ what: 'elkan == lloyd', ok: sameRun(r, e), detail: `elkan nIter ${e.nIter}, inertia ${e.inertia}, ${e.nDistances} distances vs lloyd ${r.nIter}, ${r.inertia}, ${r.nDistances}` }],
+        checks: [
+          {
+            what: 'elkan == lloyd',
+            ok: sameRun(r, e),
+            detail: `elkan nIter ${e.nIter}, inertia ${e.inertia}, ${e.nDistances} distances vs lloyd ${r.nIter}, ${r.inertia}, ${r.nDistances}`,
+          },
+        ],
       };
     }
     const r = kmeans(X, k, { init: 'k-means++', nInit: param(c, 'nInit', 'number'), seed: 0 });
@@ -58,11 +68,13 @@ const adapter: OpAdapter = {
  * per thread, Elkan's loop in point order, so the last bits may differ (|diff| <= 1e-12 * scale).
  */
 export function sameRun(a: KMeansResult, b: KMeansResult): boolean {
-  if (a.nIter !== b.nIter || a.labels.size !== b.labels.size || a.centers.size !== b.centers.size) return false;
+  if (a.nIter !== b.nIter || a.labels.size !== b.labels.size || a.centers.size !== b.centers.size)
+    return false;
   for (let i = 0; i < a.labels.size; i++) if (a.labels.data[i] !== b.labels.data[i]) return false;
   let scale = 0;
   for (const v of b.centers.data) scale = Math.max(scale, Math.abs(v));
-  for (let i = 0; i < a.centers.size; i++) if (Math.abs(a.centers.data[i] - b.centers.data[i]) > 1e-12 * (1 + scale)) return false;
+  for (let i = 0; i < a.centers.size; i++)
+    if (Math.abs(a.centers.data[i] - b.centers.data[i]) > 1e-12 * (1 + scale)) return false;
   return true;
 }
 

@@ -3,7 +3,7 @@
 // fully masked query row (NaN in the textbook, zeros here), and the fused backward against the
 // same computation composed from primitive ops. Heatmaps of the weights.
 
-import { F, Generator, type Tensor, arange, randn, tensor } from '../../index.js';
+import { arange, F, Generator, randn, type Tensor, tensor } from '../../index.js';
 import type { DemoIO, DemoOptions, DemoSummary } from '../demo.js';
 import { fmtNum, indent } from '../format.js';
 import { causalMask, maxAbs, maxAbsDiff, paddingMask, toMatrix } from '../helpers.js';
@@ -13,7 +13,12 @@ const L = 6;
 const D = 8;
 
 /** The textbook attention, op by op: the seed's code. mask: true = may not attend. */
-function textbookAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null): { output: Tensor; weights: Tensor } {
+function textbookAttention(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  mask: Tensor | null,
+): { output: Tensor; weights: Tensor } {
   let scores = q.matmul(k.mT).div(Math.sqrt(q.shape[q.ndim - 1]));
   if (mask) scores = scores.maskedFill(mask, Number.NEGATIVE_INFINITY);
   const weights = scores.softmax(-1);
@@ -34,7 +39,9 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   const rowSums = plain.weights.sum(-1);
   io.log(`every row sums to 1: max |sum - 1| = ${fmtNum(maxAbs(rowSums.sub(1).data), 2)}`);
   const textbook = textbookAttention(q, k, v, null);
-  io.log(`max |shousi - textbook| on the output: ${fmtNum(maxAbsDiff(plain.output.data, textbook.output.data), 2)}`);
+  io.log(
+    `max |shousi - textbook| on the output: ${fmtNum(maxAbsDiff(plain.output.data, textbook.output.data), 2)}`,
+  );
 
   io.section('causal mask (isCausal): query i sees keys 0..i only');
   const causal = F.scaledDotProductAttention(q, k, v, { isCausal: true });
@@ -46,7 +53,9 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   const padded = F.scaledDotProductAttention(q, k, v, { blockMask });
   const keepSame = F.scaledDotProductAttention(q, k, v, { keepMask: blockMask.logicalNot() });
   const padWeight = maxAbs(padded.weights.narrow(0, 1, 1).narrow(2, 4, 2).data);
-  io.log(`weight on the padded keys: ${fmtNum(padWeight)}; blockMask (nn.MultiheadAttention's convention) and`);
+  io.log(
+    `weight on the padded keys: ${fmtNum(padWeight)}; blockMask (nn.MultiheadAttention's convention) and`,
+  );
   io.log(
     `keepMask = !blockMask (F.scaled_dot_product_attention's) agree: max diff ${fmtNum(maxAbsDiff(padded.output.data, keepSame.output.data))}`,
   );
@@ -54,7 +63,9 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   io.section('a query row with every key masked');
   const allMasked = arange(0, L, 1, { dtype: 'int32' }).reshape([L, 1]).eq(0).expand([L, L]); // row 0: every key hidden
   // The textbook softmax exp(s - max) / sum on that row: max = -inf, so exp(-inf - -inf) = exp(NaN).
-  const scoresRow0 = Array.from(q.matmul(k.mT).div(Math.sqrt(D)).maskedFill(allMasked, Number.NEGATIVE_INFINITY).data.subarray(0, L));
+  const scoresRow0 = Array.from(
+    q.matmul(k.mT).div(Math.sqrt(D)).maskedFill(allMasked, Number.NEGATIVE_INFINITY).data.subarray(0, L),
+  );
   const m = Math.max(...scoresRow0);
   const e = scoresRow0.map((s) => Math.exp(s - m));
   const naiveRow0 = e.map((x) => x / e.reduce((a, b) => a + b, 0));
@@ -63,7 +74,9 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   ours.output.sum().backward();
   const gradFinite = maxAbs(qg.grad!.data) < Number.POSITIVE_INFINITY;
   const oursRow0 = Array.from(ours.output.data.subarray(0, D));
-  io.log(`textbook softmax exp(s - max) / sum(...) of row 0: [${naiveRow0.map((x) => fmtNum(x)).join(', ')}]`);
+  io.log(
+    `textbook softmax exp(s - max) / sum(...) of row 0: [${naiveRow0.map((x) => fmtNum(x)).join(', ')}]`,
+  );
   io.log(
     `shousi: weights ${fmtNum(maxAbs(ours.weights.data.subarray(0, L)))}, output ${fmtNum(maxAbs(oursRow0))}; dq finite: ${gradFinite}`,
   );
@@ -71,7 +84,9 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   io.section('backward: one fused node vs the textbook graph of primitive ops');
   const grads = (fused: boolean) => {
     const [qg, kg, vg] = [q, k, v].map((t) => t.clone().detach().requiresGrad_());
-    const out = fused ? F.scaledDotProductAttention(qg, kg, vg, { isCausal: true }).output : textbookAttention(qg, kg, vg, causalMask(L)).output;
+    const out = fused
+      ? F.scaledDotProductAttention(qg, kg, vg, { isCausal: true }).output
+      : textbookAttention(qg, kg, vg, causalMask(L)).output;
     out.square().sum().backward();
     return [qg.grad!, kg.grad!, vg.grad!];
   };

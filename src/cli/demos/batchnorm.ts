@@ -2,11 +2,11 @@
 // training steps (momentum 0.1 and the cumulative average), train vs eval output, BatchNorm2d,
 // the one-sample batch torch refuses, and the float32 large-offset case.
 
-import { Generator, ShousiError, type Tensor, nn, noGrad, randn, tensor } from '../../index.js';
+import { Generator, nn, noGrad, randn, ShousiError, type Tensor, tensor } from '../../index.js';
 import type { DemoIO, DemoOptions, DemoSummary } from '../demo.js';
 import { fmtList, fmtNum, fmtTable, indent } from '../format.js';
-import { precisionSeries, precisionSweep } from '../norm-precision.js';
 import { jsonNum, maxAbsDiff } from '../helpers.js';
+import { precisionSeries, precisionSweep } from '../norm-precision.js';
 
 const TRUE_MEAN = [2, -1, 0.5, 5];
 const TRUE_STD = [1, 3, 0.5, 2];
@@ -33,7 +33,9 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   io.log(`per-channel mean after normalisation: ${fmtList(chMean.data, 3)}`);
   io.log(`per-channel variance (biased):        ${fmtList(chVar.data, 6)}`);
   io.log(`running_mean after one step: ${fmtList(bn0.runningMean!.data)} (0.9 * 0 + 0.1 * batch mean)`);
-  io.log(`running_var  after one step: ${fmtList(bn0.runningVar!.data)} (0.9 * 1 + 0.1 * UNBIASED batch var)`);
+  io.log(
+    `running_var  after one step: ${fmtList(bn0.runningVar!.data)} (0.9 * 1 + 0.1 * UNBIASED batch var)`,
+  );
 
   io.section(
     `running statistics over ${STEPS} steps of 16 samples (true means ${fmtList(TRUE_MEAN)}, variances ${fmtList(TRUE_STD.map((s) => s * s))})`,
@@ -57,13 +59,19 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   io.log(
     fmtTable(
       ['step', ...TRUE_MEAN.map((_, c) => `mean c${c}`), ...TRUE_STD.map((_, c) => `var c${c}`)],
-      shown.map((s) => [String(s + 1), ...means[s].map((v) => fmtNum(v, 3)), ...vars[s].map((v) => fmtNum(v, 3))]),
+      shown.map((s) => [
+        String(s + 1),
+        ...means[s].map((v) => fmtNum(v, 3)),
+        ...vars[s].map((v) => fmtNum(v, 3)),
+      ]),
     ),
   );
   const avgOfBatchMeans = TRUE_MEAN.map((_, c) => batchMeans.reduce((a, m) => a + m[c], 0) / STEPS);
   const cmaDiff = maxAbsDiff(cma.runningMean!.data, avgOfBatchMeans);
-  io.log(`momentum null (cumulative average): running_mean = plain average of the ${STEPS} batch means ` +
-    `(max diff ${fmtNum(cmaDiff, 2)}), num_batches_tracked = ${cma.numBatchesTracked!.item()}`);
+  io.log(
+    `momentum null (cumulative average): running_mean = plain average of the ${STEPS} batch means ` +
+      `(max diff ${fmtNum(cmaDiff, 2)}), num_batches_tracked = ${cma.numBatchesTracked!.item()}`,
+  );
   const steps = means.map((_, s) => s + 1);
   await io.plot('batchnorm-running-stats', {
     kind: 'line',
@@ -71,7 +79,11 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
     subtitle: `momentum 0.1; true channel means ${TRUE_MEAN.join(', ')}`,
     xLabel: 'training step',
     yLabel: 'running_mean',
-    series: TRUE_MEAN.map((mu, c) => ({ name: `channel ${c} (true ${mu})`, x: steps, y: means.map((m) => m[c]) })),
+    series: TRUE_MEAN.map((mu, c) => ({
+      name: `channel ${c} (true ${mu})`,
+      x: steps,
+      y: means.map((m) => m[c]),
+    })),
   });
 
   io.section('train vs eval on a new batch');
@@ -81,7 +93,9 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   io.log(`train (batch statistics) per-channel mean: ${fmtList(yTrain.mean(0).data, 3)}`);
   io.log(`eval (running statistics) per-channel mean: ${fmtList(yEval.mean(0).data, 3)}`);
   const trainEvalDiff = maxAbsDiff(yTrain.data, yEval.data);
-  io.log(`max |train - eval| = ${fmtNum(trainEvalDiff)}; eval works on one sample: ${fmtList(bn.forward(xt.narrow(0, 0, 1)).data, 3)}`);
+  io.log(
+    `max |train - eval| = ${fmtNum(trainEvalDiff)}; eval works on one sample: ${fmtList(bn.forward(xt.narrow(0, 0, 1)).data, 3)}`,
+  );
   let oneSample = 'accepted';
   try {
     new nn.BatchNorm1d(4).forward(xt.narrow(0, 0, 1));
@@ -94,12 +108,19 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   io.section('BatchNorm2d: per channel over N, H, W of x [2, 3, 4, 4]');
   const x2 = randn([2, 3, 4, 4], { generator: gen }).mul(2).add(3);
   const y2 = noGrad(() => new nn.BatchNorm2d(3).forward(x2));
-  io.log(`per-channel mean: ${fmtList(y2.mean([0, 2, 3]).data, 3)}, variance: ${fmtList(y2.var([0, 2, 3], { correction: 0 }).data, 6)}`);
+  io.log(
+    `per-channel mean: ${fmtList(y2.mean([0, 2, 3]).data, 3)}, variance: ${fmtList(y2.var([0, 2, 3], { correction: 0 }).data, 6)}`,
+  );
 
   io.section('float32, channels with mean = offset and std 1 (64 samples): textbook E[x²] − E[x]² vs shousi');
   const rows = precisionSweep('batch', OFFSETS, gen);
   const cell = (e: number) => (Number.isFinite(e) ? fmtNum(e, 3) : 'nan/inf');
-  io.log(fmtTable(['offset', 'textbook max error', 'shousi max error'], rows.map((r) => [fmtNum(r.offset), cell(r.naive), cell(r.ours)])));
+  io.log(
+    fmtTable(
+      ['offset', 'textbook max error', 'shousi max error'],
+      rows.map((r) => [fmtNum(r.offset), cell(r.naive), cell(r.ours)]),
+    ),
+  );
   await io.plot('batchnorm-precision', {
     kind: 'line',
     title: 'BatchNorm in float32: error vs mean offset',

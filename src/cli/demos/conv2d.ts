@@ -2,11 +2,11 @@
 // stride, padding, dilation and groups checked against the textbook six nested loops, 'same'
 // padding with an even kernel, and Sobel edge detection on a built-in image, plotted.
 
-import { F, Generator, type Tensor, nn, noGrad, randn, tensor } from '../../index.js';
+import { F, Generator, nn, noGrad, randn, type Tensor, tensor } from '../../index.js';
 import type { DemoIO, DemoOptions, DemoSummary } from '../demo.js';
 import { fmtNum, indent } from '../format.js';
-import { shapesImage } from '../images.js';
 import { maxAbsDiff } from '../helpers.js';
+import { shapesImage } from '../images.js';
 
 interface Geometry {
   stride: number;
@@ -35,7 +35,8 @@ function directConv2d(x: Tensor, w: Tensor, b: Tensor | null, g: Geometry): numb
                 const r = i * s - p + u * d;
                 const q = j * s - p + v * d;
                 if (r >= 0 && r < H && q >= 0 && q < W) {
-                  acc += x.data[((n * C + c0 + c) * H + r) * W + q] * w.data[((o * Cg + c) * kh + u) * kw + v];
+                  acc +=
+                    x.data[((n * C + c0 + c) * H + r) * W + q] * w.data[((o * Cg + c) * kh + u) * kw + v];
                 }
               }
             }
@@ -71,7 +72,9 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   io.log(`weight =\n${indent(w1.toString())}`);
   io.log(`F.conv2d(x, weight) -> [${y1.shape.join(', ')}] =\n${indent(y1.toString())}`);
 
-  io.section('multi-channel: nn.Conv2d(4, 6, 3, {stride: 2, padding: 2, dilation: 2, groups: 2}) on x [2, 4, 9, 9]');
+  io.section(
+    'multi-channel: nn.Conv2d(4, 6, 3, {stride: 2, padding: 2, dilation: 2, groups: 2}) on x [2, 4, 9, 9]',
+  );
   const geo: Geometry = { stride: 2, padding: 2, dilation: 2, groups: 2 };
   const conv = new nn.Conv2d(4, 6, 3, { ...geo, generator: gen, dtype: 'float64' });
   const x2 = randn([2, 4, 9, 9], { generator: gen, dtype: 'float64' }).requiresGrad_();
@@ -79,7 +82,9 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   const direct = directConv2d(x2, conv.weight, conv.bias, geo);
   const maxDiff = maxAbsDiff(direct, y2.data);
   y2.square().sum().backward();
-  io.log(`weight [${conv.weight.shape.join(', ')}] (each output channel sees 2 of the 4 inputs), output [${y2.shape.join(', ')}]`);
+  io.log(
+    `weight [${conv.weight.shape.join(', ')}] (each output channel sees 2 of the 4 inputs), output [${y2.shape.join(', ')}]`,
+  );
   io.log(`max |im2col+matmul - six nested loops| = ${fmtNum(maxDiff, 3)} (float64)`);
   io.log(
     `backward: dx [${x2.grad!.shape.join(', ')}], dweight [${conv.weight.grad!.shape.join(', ')}], dbias [${conv.bias!.grad!.shape.join(', ')}]`,
@@ -88,8 +93,12 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   const same = new nn.Conv2d(4, 2, [2, 4], { padding: 'same', generator: gen });
   noGrad(() => {
     const xf = x2.detach().to('float32');
-    io.log(`depthwise (groups = 4): weight [${depthwise.weight.shape.join(', ')}] -> [${depthwise.forward(xf).shape.join(', ')}]`);
-    io.log(`padding 'same', even kernel 2x4: -> [${same.forward(xf).shape.join(', ')}] (the extra row/column of zeros at the bottom/right, as torch)`);
+    io.log(
+      `depthwise (groups = 4): weight [${depthwise.weight.shape.join(', ')}] -> [${depthwise.forward(xf).shape.join(', ')}]`,
+    );
+    io.log(
+      `padding 'same', even kernel 2x4: -> [${same.forward(xf).shape.join(', ')}] (the extra row/column of zeros at the bottom/right, as torch)`,
+    );
   });
 
   io.section('edge detection: Sobel kernels on a built-in 32x32 image, padding 1');
@@ -101,7 +110,9 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   const magnitude = gx.square().add(gy.square()).sqrt();
   let edgePixels = 0;
   for (let i = 0; i < magnitude.size; i++) if (magnitude.data[i] > 0.5) edgePixels++;
-  io.log(`output [${edges.shape.join(', ')}]: channel 0 = d/dx, channel 1 = d/dy; |gradient| > 0.5 at ${edgePixels} of ${magnitude.size} pixels`);
+  io.log(
+    `output [${edges.shape.join(', ')}]: channel 0 = d/dx, channel 1 = d/dy; |gradient| > 0.5 at ${edgePixels} of ${magnitude.size} pixels`,
+  );
   const panel = (name: string, t: Tensor) => ({ name, width: img.width, height: img.height, pixels: t.data });
   await io.plot('conv2d-edges', {
     kind: 'images',
@@ -110,7 +121,12 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
     xLabel: 'column',
     yLabel: 'row',
     colorLabel: 'value',
-    panels: [panel('input image', x3), panel('Sobel x (d/dx)', gx), panel('Sobel y (d/dy)', gy), panel('|gradient|', magnitude)],
+    panels: [
+      panel('input image', x3),
+      panel('Sobel x (d/dx)', gx),
+      panel('Sobel y (d/dy)', gy),
+      panel('|gradient|', magnitude),
+    ],
   });
 
   return io.finish(

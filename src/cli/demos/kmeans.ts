@@ -5,14 +5,14 @@
 
 import { fileURLToPath } from 'node:url';
 import {
+  adjustedRandIndex,
   Generator,
   type KMeansOptions,
   type KMeansResult,
-  type Tensor,
-  adjustedRandIndex,
   kmeansSteps,
   loadCsv,
   randn,
+  type Tensor,
   tensor,
 } from '../../index.js';
 import type { DemoIO, DemoOptions, DemoSummary } from '../demo.js';
@@ -30,7 +30,7 @@ const BLOB_CENTRES = [
 ];
 
 /** k-means through its step generator: the result and the inertia per iteration of the best run. */
-function fit(X: Tensor, k: number, opts: KMeansOptions): { result: KMeansResult; curve: number[] } {
+function cluster(X: Tensor, k: number, opts: KMeansOptions): { result: KMeansResult; curve: number[] } {
   const runs: number[][] = [];
   const steps = kmeansSteps(X, k, opts);
   let r = steps.next();
@@ -40,7 +40,9 @@ function fit(X: Tensor, k: number, opts: KMeansOptions): { result: KMeansResult;
   }
   const result = r.value;
   // the best run is the one whose last assignment has the returned inertia
-  const best = runs.reduce((a, b) => (Math.abs(b[b.length - 1] - result.inertia) < Math.abs(a[a.length - 1] - result.inertia) ? b : a));
+  const best = runs.reduce((a, b) =>
+    Math.abs(b[b.length - 1] - result.inertia) < Math.abs(a[a.length - 1] - result.inertia) ? b : a,
+  );
   return { result, curve: best };
 }
 
@@ -61,7 +63,11 @@ function scatter(X: Tensor, res: KMeansResult, cols: [number, number]) {
   const d = X.shape[1];
   const points: ScatterPoint[] = [];
   for (let i = 0; i < X.shape[0]; i++) {
-    points.push({ x: X.data[i * d + cols[0]], y: X.data[i * d + cols[1]], group: `cluster ${res.labels.data[i]}` });
+    points.push({
+      x: X.data[i * d + cols[0]],
+      y: X.data[i * d + cols[1]],
+      group: `cluster ${res.labels.data[i]}`,
+    });
   }
   const centers = Array.from({ length: res.centers.shape[0] }, (_, j) => ({
     x: res.centers.data[j * d + cols[0]],
@@ -79,8 +85,10 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
 
   io.section("the seed's random 2-D data: 200 points ~ N(0, I), k = 3");
   const Xr = randn([200, 2], { generator: gen, dtype: 'float64' });
-  const rnd = fit(Xr, 3, { seed: opts.seed });
-  io.log(`inertia ${fmtNum(rnd.result.inertia)} after ${rnd.result.nIter} iterations; per iteration ${fmtList(rnd.curve)}`);
+  const rnd = cluster(Xr, 3, { seed: opts.seed });
+  io.log(
+    `inertia ${fmtNum(rnd.result.inertia)} after ${rnd.result.nIter} iterations; per iteration ${fmtList(rnd.curve)}`,
+  );
   curve('random 2-D (k=3)', rnd.curve);
   await io.plot('kmeans-random', {
     kind: 'scatter',
@@ -98,13 +106,19 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   const found = { random: 0, plusplus: 0 };
   for (let s = 0; s < 20; s++) {
     const seed = opts.seed * 100 + s;
-    if (adjustedRandIndex(yb, fit(Xb, k, { init: 'random', nInit: 1, seed }).result.labels) > 0.99) found.random++;
-    if (adjustedRandIndex(yb, fit(Xb, k, { init: 'k-means++', nInit: 1, seed }).result.labels) > 0.99) found.plusplus++;
+    if (adjustedRandIndex(yb, cluster(Xb, k, { init: 'random', nInit: 1, seed }).result.labels) > 0.99)
+      found.random++;
+    if (adjustedRandIndex(yb, cluster(Xb, k, { init: 'k-means++', nInit: 1, seed }).result.labels) > 0.99)
+      found.plusplus++;
   }
-  io.log(`runs that recover the blobs exactly: random seeding (the seed's) ${found.random}/20, k-means++ ${found.plusplus}/20`);
-  const bl = fit(Xb, k, { seed: opts.seed });
+  io.log(
+    `runs that recover the blobs exactly: random seeding (the seed's) ${found.random}/20, k-means++ ${found.plusplus}/20`,
+  );
+  const bl = cluster(Xb, k, { seed: opts.seed });
   const blobsAri = adjustedRandIndex(yb, bl.result.labels);
-  io.log(`best of nInit = 10 with k-means++: inertia ${fmtNum(bl.result.inertia)}, adjusted Rand index vs the true blobs ${fmtNum(blobsAri)}`);
+  io.log(
+    `best of nInit = 10 with k-means++: inertia ${fmtNum(bl.result.inertia)}, adjusted Rand index vs the true blobs ${fmtNum(blobsAri)}`,
+  );
   curve(`blobs (k=${k})`, bl.curve);
   await io.plot('kmeans-blobs', {
     kind: 'scatter',
@@ -117,18 +131,36 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   });
 
   io.section('an empty cluster: 6 points near (0,0) and (1,1), initial centres (0,0), (1,1), (10,10)');
-  const Xe = tensor([[0, 0], [0, 0.3], [0, -0.1], [1, 1], [1, 1.1], [1, 0.9]], { dtype: 'float64' });
-  const empty = fit(Xe, 3, { init: [[0, 0], [1, 1], [10, 10]] });
+  const Xe = tensor(
+    [
+      [0, 0],
+      [0, 0.3],
+      [0, -0.1],
+      [1, 1],
+      [1, 1.1],
+      [1, 0.9],
+    ],
+    { dtype: 'float64' },
+  );
+  const empty = cluster(Xe, 3, {
+    init: [
+      [0, 0],
+      [1, 1],
+      [10, 10],
+    ],
+  });
   io.log('the textbook update divides by the cluster size 0: centre 2 becomes [NaN, NaN]');
-  const rows = Array.from({ length: 3 }, (_, j) => fmtList(empty.result.centers.data.subarray(2 * j, 2 * j + 2)));
+  const rows = Array.from({ length: 3 }, (_, j) =>
+    fmtList(empty.result.centers.data.subarray(2 * j, 2 * j + 2)),
+  );
   io.log(`shousi moves it to the point farthest from its centre: centres ${rows.join(', ')}`);
 
   io.section('iris: 150 flowers x 4 features, k = 3 (species not shown to k-means)');
   const iris = loadCsv(IRIS, { skipRows: 1, dtype: 'float64' }).data;
   const Xi = iris.narrow(1, 0, 4).clone();
   const species = Int32Array.from(iris.narrow(1, 4, 1).clone().data, (v) => v);
-  const lloyd = fit(Xi, 3, { seed: opts.seed, algorithm: 'lloyd' });
-  const elkan = fit(Xi, 3, { seed: opts.seed, algorithm: 'elkan' });
+  const lloyd = cluster(Xi, 3, { seed: opts.seed, algorithm: 'lloyd' });
+  const elkan = cluster(Xi, 3, { seed: opts.seed, algorithm: 'elkan' });
   const irisAri = adjustedRandIndex(species, lloyd.result.labels);
   const sameLabels = lloyd.result.labels.data.every((v, i) => v === elkan.result.labels.data[i]);
   io.log(
@@ -142,7 +174,9 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
       ]),
     ),
   );
-  io.log(`Elkan gives the same labels as Lloyd: ${sameLabels}; adjusted Rand index vs species: ${fmtNum(irisAri, 3)}`);
+  io.log(
+    `Elkan gives the same labels as Lloyd: ${sameLabels}; adjusted Rand index vs species: ${fmtNum(irisAri, 3)}`,
+  );
   curve('iris (k=3)', lloyd.curve);
   await io.plot('kmeans-iris', {
     kind: 'scatter',

@@ -5,8 +5,8 @@
 import { Generator, nn, noGrad, randn } from '../../index.js';
 import type { DemoIO, DemoOptions, DemoSummary } from '../demo.js';
 import { fmtList, fmtNum, fmtTable, indent } from '../format.js';
-import { precisionSeries, precisionSweep } from '../norm-precision.js';
 import { jsonNum, maxAbs } from '../helpers.js';
+import { precisionSeries, precisionSweep } from '../norm-precision.js';
 
 const OFFSETS = [1, 10, 100, 1e3, 1e4, 1e5, 1e6];
 
@@ -34,14 +34,18 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   const y2 = noGrad(() => ln2.forward(x));
   const groupMean = y2.mean([1, 2]);
   const groupVar = y2.var([1, 2], { correction: 0 });
-  io.log(`per-sample mean: ${fmtList(groupMean.data)} (the bias), variance: ${fmtList(groupVar.data)} (weight² = 4)`);
+  io.log(
+    `per-sample mean: ${fmtList(groupMean.data)} (the bias), variance: ${fmtList(groupVar.data)} (weight² = 4)`,
+  );
 
   io.section('backward: the fused gradient of LayerNorm (no affine) sums to 0 over each row');
   const xg = x.clone().detach().requiresGrad_();
   const up = randn([2, 3, 4], { generator: gen });
   new nn.LayerNorm(4, { elementwiseAffine: false }).forward(xg).mul(up).sum().backward();
   const rowSums = xg.grad!.sum(-1);
-  io.log(`dx row sums: max |.| = ${fmtNum(maxAbs(rowSums.data), 3)} (normalisation ignores a constant shift of the row)`);
+  io.log(
+    `dx row sums: max |.| = ${fmtNum(maxAbs(rowSums.data), 3)} (normalisation ignores a constant shift of the row)`,
+  );
 
   io.section('float32, rows with mean = offset and std 1: the textbook E[x²] − E[x]² vs shousi');
   const rows = precisionSweep('layer', OFFSETS, gen);

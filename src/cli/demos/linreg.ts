@@ -9,13 +9,13 @@ import {
   CALIFORNIA_FEATURES,
   DivergenceError,
   LinearRegression,
-  StandardScaler,
-  type Tensor,
   loadCaliforniaHousing,
   mae,
   mse,
   r2,
   rmse,
+  StandardScaler,
+  type Tensor,
   trainTestSplit,
 } from '../../index.js';
 import type { DemoIO, DemoOptions, DemoSummary } from '../demo.js';
@@ -33,7 +33,12 @@ interface Fitted {
 function metrics(m: LinearRegression, Xtr: Tensor, ytr: Tensor, Xte: Tensor, yte: Tensor) {
   const pTr = m.predict(Xtr);
   const pTe = m.predict(Xte);
-  return { trainHalfMse: 0.5 * mse(ytr, pTr), testR2: r2(yte, pTe), testRmse: rmse(yte, pTe), testMae: mae(yte, pTe) };
+  return {
+    trainHalfMse: 0.5 * mse(ytr, pTr),
+    testR2: r2(yte, pTe),
+    testRmse: rmse(yte, pTe),
+    testMae: mae(yte, pTe),
+  };
 }
 
 /** The seed's setup: raw features, plain SGD (no momentum, constant lr), batch 64. */
@@ -55,8 +60,13 @@ function runRaw(opts: DemoOptions, io: DemoIO, X: Tensor, y: Tensor): DemoSummar
     if (!(e instanceof DivergenceError)) throw e;
     io.log(`${e.name}: ${e.message}`);
     const [n, d] = X.shape;
-    const colMax = Array.from({ length: d }, (_, j) => Math.max(...Array.from({ length: n }, (_, i) => X.data[i * d + j])));
-    const big = colMax.map((v, j) => [v, j]).sort((a, b) => b[0] - a[0]).slice(0, 2);
+    const colMax = Array.from({ length: d }, (_, j) =>
+      Math.max(...Array.from({ length: n }, (_, i) => X.data[i * d + j])),
+    );
+    const big = colMax
+      .map((v, j) => [v, j])
+      .sort((a, b) => b[0] - a[0])
+      .slice(0, 2);
     io.log(
       `(unscaled, ${big.map(([v, j]) => `${CALIFORNIA_FEATURES[j]} reaches ${fmtNum(v)}`).join(' and ')}: ` +
         'the gradient of one such row is that large times its residual)',
@@ -73,8 +83,12 @@ function runRaw(opts: DemoOptions, io: DemoIO, X: Tensor, y: Tensor): DemoSummar
 export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   const ds = loadCaliforniaHousing({ dtype: 'float64' });
   const split = trainTestSplit(ds.X, ds.y, { testSize: 0.2, seed: opts.seed });
-  io.log(`California housing: ${ds.X.shape[0]} rows x ${ds.X.shape[1]} features (${ds.featureNames.join(', ')})`);
-  io.log(`target: median house value in $100,000; split 80/20: ${split.XTrain.shape[0]} train, ${split.XTest.shape[0]} test`);
+  io.log(
+    `California housing: ${ds.X.shape[0]} rows x ${ds.X.shape[1]} features (${ds.featureNames.join(', ')})`,
+  );
+  io.log(
+    `target: median house value in $100,000; split 80/20: ${split.XTrain.shape[0]} train, ${split.XTest.shape[0]} test`,
+  );
   if (opts.raw) return runRaw(opts, io, split.XTrain, split.yTrain);
 
   const scaler = new StandardScaler().fit(split.XTrain); // statistics of the training rows only
@@ -112,7 +126,12 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   io.log(
     fmtTable(
       ['epoch', 'train loss', 'validation loss', 'lr'],
-      validated.map((h) => [String(h.epoch), fmtNum(h.trainLoss), fmtNum(h.valLoss!), fmtNum(h.lr ?? Number.NaN, 3)]),
+      validated.map((h) => [
+        String(h.epoch),
+        fmtNum(h.trainLoss),
+        fmtNum(h.valLoss!),
+        fmtNum(h.lr ?? Number.NaN, 3),
+      ]),
     ),
   );
 
@@ -126,7 +145,13 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   io.log(
     fmtTable(
       ['', 'train 0.5*MSE', 'test R^2', 'test RMSE', 'test MAE'],
-      fits.map((f, i) => [f.name, fmtNum(ms[i].trainHalfMse, 5), fmtNum(ms[i].testR2, 5), fmtNum(ms[i].testRmse), fmtNum(ms[i].testMae)]),
+      fits.map((f, i) => [
+        f.name,
+        fmtNum(ms[i].trainHalfMse, 5),
+        fmtNum(ms[i].testR2, 5),
+        fmtNum(ms[i].testRmse),
+        fmtNum(ms[i].testMae),
+      ]),
     ),
   );
   io.log(
@@ -145,7 +170,11 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   const series = [
     { name: 'train (mean batch loss)', x, y: hist.map((h) => h.trainLoss) },
     { name: 'validation', x: validated.map((h) => h.epoch), y: validated.map((h) => h.valLoss!) },
-    { name: 'closed-form train minimum', x: [x[0], x[x.length - 1]], y: [ms[1].trainHalfMse, ms[1].trainHalfMse] },
+    {
+      name: 'closed-form train minimum',
+      x: [x[0], x[x.length - 1]],
+      y: [ms[1].trainHalfMse, ms[1].trainHalfMse],
+    },
   ];
   io.chart('loss per epoch', series.slice(0, 2));
   await io.plot('linreg-loss', {

@@ -24,9 +24,13 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   io.section(`nn.MultiheadAttention(${E}, ${H}) on query = key = value [${B}, ${L}, ${E}]`);
   const avg = noGrad(() => mha.forward(x, x, x));
   const perHead = noGrad(() => mha.forward(x, x, x, { averageAttnWeights: false }));
-  io.log(`output ${shapeOf(avg.output)}, weights averaged over heads ${shapeOf(avg.weights)}, per head ${shapeOf(perHead.weights)}`);
+  io.log(
+    `output ${shapeOf(avg.output)}, weights averaged over heads ${shapeOf(avg.weights)}, per head ${shapeOf(perHead.weights)}`,
+  );
   const avgDiff = maxAbsDiff(avg.weights.data, perHead.weights.mean(1).data);
-  io.log(`averaged weights = mean of the per-head weights: max diff ${fmtNum(avgDiff, 2)}; softmax scale 1/sqrt(${E / H})`);
+  io.log(
+    `averaged weights = mean of the per-head weights: max diff ${fmtNum(avgDiff, 2)}; softmax scale 1/sqrt(${E / H})`,
+  );
   io.log('parameters, named as in PyTorch:');
   for (const [name, p] of mha.namedParameters()) io.log(`  ${name.padEnd(16)} ${shapeOf(p)}`);
 
@@ -55,16 +59,33 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
     yLabel: 'query position',
     colorLabel: 'weight',
     showValues: true,
-    panels: Array.from({ length: H }, (_, h) => ({ name: `head ${h}`, values: toMatrix(masked.weights, 1, h) })),
+    panels: Array.from({ length: H }, (_, h) => ({
+      name: `head ${h}`,
+      values: toMatrix(masked.weights, 1, h),
+    })),
   });
 
   io.section("the seed's general form: per-head sizes and output size chosen freely");
-  const general = new nn.MultiheadAttention(E, H, { kdim: 12, vdim: 7, headDim: 8, valueHeadDim: 3, outDim: 10, generator: gen });
+  const general = new nn.MultiheadAttention(E, H, {
+    kdim: 12,
+    vdim: 7,
+    headDim: 8,
+    valueHeadDim: 3,
+    outDim: 10,
+    generator: gen,
+  });
   const g = noGrad(() =>
     general.forward(x, randn([B, 5, 12], { generator: gen }), randn([B, 5, 7], { generator: gen })),
   );
-  io.log(`nn.MultiheadAttention(${E}, ${H}, {kdim: 12, vdim: 7, headDim: 8, valueHeadDim: 3, outDim: 10}) -> output ${shapeOf(g.output)}`);
-  io.log(`  ${general.namedParameters().map(([n, p]) => `${n} ${shapeOf(p)}`).join(', ')}`);
+  io.log(
+    `nn.MultiheadAttention(${E}, ${H}, {kdim: 12, vdim: 7, headDim: 8, valueHeadDim: 3, outDim: 10}) -> output ${shapeOf(g.output)}`,
+  );
+  io.log(
+    `  ${general
+      .namedParameters()
+      .map(([n, p]) => `${n} ${shapeOf(p)}`)
+      .join(', ')}`,
+  );
 
   io.section('state dict as plain arrays (as exported from PyTorch by hand) into a fresh module');
   const plain: Record<string, NestedArray> = {};

@@ -4,14 +4,14 @@
 // optim.SGD side by side (float64: they agree to rounding), then Xavier init with Adam.
 
 import {
+  arange,
   Generator,
   MLP,
-  type Tensor,
-  type TrainEvent,
-  arange,
   mlpObjective,
   optim,
   supervisedTask,
+  type Tensor,
+  type TrainEvent,
   tensor,
   trainSteps,
 } from '../../index.js';
@@ -46,10 +46,15 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   const steps = opts.epochs ?? STEPS;
   const lr = opts.lr ?? LR;
   const x = arange(0, 100, 1, { dtype: 'float64' }).div(100).reshape([1, 100]); // [features, samples], the seed's layout
-  const y = tensor(Array.from(x.data, (v) => 20 * Math.sin(2 * Math.PI * v)), { dtype: 'float64', shape: [1, 100] });
+  const y = tensor(
+    Array.from(x.data, (v) => 20 * Math.sin(2 * Math.PI * v)),
+    { dtype: 'float64', shape: [1, 100] },
+  );
   const m = x.shape[1];
 
-  io.section(`the seed's network [${LAYERS.join(', ')}], sigmoid, uniform [0, 1) init, full-batch GD, lr ${lr}, ${steps} steps`);
+  io.section(
+    `the seed's network [${LAYERS.join(', ')}], sigmoid, uniform [0, 1) init, full-batch GD, lr ${lr}, ${steps} steps`,
+  );
   const hand = new MLP(LAYERS, { init: 'uniform', dtype: 'float64', generator: new Generator(opts.seed) });
   const seq = hand.toSequential(); // the same initial parameters, as nn.Linear / nn.Sigmoid layers
   // one gradient, both ways: the seed's formulas vs autograd through nn.Sequential
@@ -68,7 +73,12 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   const task = supervisedTask(seq, mlpObjective, sgd);
   // J = 0.5 sum((pred - y)^2) / m is the objective; the seed's loss mean((pred - y)^2) is 2 J for one output
   t0 = performance.now();
-  const autoJ = drive(io, 'autograd    ', steps, trainSteps(task, x.mT, y.mT, { epochs: steps, batchSize: m, shuffle: false }));
+  const autoJ = drive(
+    io,
+    'autograd    ',
+    steps,
+    trainSteps(task, x.mT, y.mT, { epochs: steps, batchSize: m, shuffle: false }),
+  );
   const autoSeconds = (performance.now() - t0) / 1000;
   const autoLoss = autoJ.map((j) => 2 * j);
 
@@ -81,10 +91,16 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   const grid = arange(0, 200, 1, { dtype: 'float64' }).div(200).reshape([1, 200]);
   const fitHand = hand.forward(grid);
   const fitAuto = seq.forward(grid.mT).mT;
-  const paramDiff = Math.max(...hand.parameters().map((p, i) => maxAbsDiff(p.data, seq.parameters()[i].data)));
+  const paramDiff = Math.max(
+    ...hand.parameters().map((p, i) => maxAbsDiff(p.data, seq.parameters()[i].data)),
+  );
   const predDiff = maxAbsDiff(fitHand.data, fitAuto.data);
-  io.log(`after ${steps} steps, max |hand-written - autograd|: parameters ${fmtNum(paramDiff, 3)}, predictions ${fmtNum(predDiff, 3)}`);
-  io.log('(the same arithmetic in a different order rounds differently; GD at lr 0.3 oscillates and amplifies it)');
+  io.log(
+    `after ${steps} steps, max |hand-written - autograd|: parameters ${fmtNum(paramDiff, 3)}, predictions ${fmtNum(predDiff, 3)}`,
+  );
+  io.log(
+    '(the same arithmetic in a different order rounds differently; GD at lr 0.3 oscillates and amplifies it)',
+  );
   io.log(`time: hand-written ${fmtSeconds(handSeconds)}, autograd ${fmtSeconds(autoSeconds)}`);
 
   io.section(`default init (Xavier) with Adam, lr ${ADAM_LR}, ${steps} steps`);

@@ -33,7 +33,9 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
 
   io.section(`nn.SelfAttention(${E}, ${H}) on x [${B}, ${L}, ${E}]: query = key = value = x`);
   const out = noGrad(() => sa.forward(x));
-  io.log(`output [${out.output.shape.join(', ')}], weights [${out.weights.shape.join(', ')}] (averaged over heads)`);
+  io.log(
+    `output [${out.output.shape.join(', ')}], weights [${out.weights.shape.join(', ')}] (averaged over heads)`,
+  );
   io.log(`output of item 0 =\n${indent(out.output.narrow(0, 0, 1).toString())}`);
 
   io.section('causal: change the last token and watch which outputs move');
@@ -44,7 +46,9 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   const movedC = noGrad(() => causal.forward(x2)).output;
   const nonCausalShift = diffBefore(out.output.data as Float32Array, moved.data as Float32Array, L - 1);
   const causalShift = diffBefore(outC.output.data as Float32Array, movedC.data as Float32Array, L - 1);
-  io.log(`outputs at positions 0..${L - 2}: move by ${fmtNum(nonCausalShift)} without the mask, by ${fmtNum(causalShift)} with it`);
+  io.log(
+    `outputs at positions 0..${L - 2}: move by ${fmtNum(nonCausalShift)} without the mask, by ${fmtNum(causalShift)} with it`,
+  );
 
   io.section('the same parameters in nn.MultiheadAttention(x, x, x)');
   const mha = new nn.MultiheadAttention(E, H);
@@ -65,7 +69,12 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   });
   const pathSum = paths[0].add(paths[1]).add(paths[2]);
   const pathDiff = maxAbsDiff(pathSum.data, grad.data);
-  io.log(`dx [${grad.shape.join(', ')}]; |dx via query|, |via key|, |via value| = ${fmtList(paths.map((p) => maxAbs(p.data)), 3)}`);
+  io.log(
+    `dx [${grad.shape.join(', ')}]; |dx via query|, |via key|, |via value| = ${fmtList(
+      paths.map((p) => maxAbs(p.data)),
+      3,
+    )}`,
+  );
   io.log(`max |dx - (dx_query + dx_key + dx_value)| = ${fmtNum(pathDiff, 2)}`);
 
   await io.plot('self-attention-weights', {

@@ -1,8 +1,9 @@
 // Wasm memory for one kernel call. Nothing lives in linear memory between calls: each call
 // lays out its operands and scratch from HEAP_BASE up (a bump allocator), grows the memory if
 // needed (it never shrinks: the next call of the same size reuses it), copies the inputs in,
-// runs, and copies the outputs out. Copying is O(size) against the kernels' O(size^1.5) work,
-// which is why small problems stay in TypeScript (thresholds in the wrappers).
+// runs, and copies the outputs out. The copies are one memcpy-speed pass over the operands:
+// small against GEMM's n^3 work, and cheaper than the TypeScript row loops they replace, but
+// not free, which is why small problems stay in TypeScript (thresholds in the wrappers).
 
 import type { FloatStorage, Storage } from '../../tensor/dtype.js';
 import { HEAP_BASE, MAX_PAGES, type WasmRuntime } from './loader.js';
@@ -26,12 +27,16 @@ export class Frame {
     return p;
   }
 
-  /** Grows the memory to hold every allocation; false when past the 2 GiB cap. */
+  /** Grows the memory to hold every allocation; false past the 2 GiB cap or when refused. */
   commit(): boolean {
     const pages = Math.ceil(this.top / PAGE);
     if (pages > MAX_PAGES) return false;
     const have = this.rt.memory.buffer.byteLength / PAGE;
-    if (pages > have) this.rt.memory.grow(pages - have);
+    try {
+      if (pages > have) this.rt.memory.grow(pages - have);
+    } catch {
+      return false; // the host refused the memory: the caller runs in TypeScript
+    }
     this.buffer = this.rt.memory.buffer;
     return true;
   }

@@ -1,0 +1,79 @@
+// k-means (issue 5): Lloyd on n=100,000 points, d=16, k=16, 20 iterations from fixed given
+// centres (the first k points), float32 data, tol 0 so every implementation runs all 20
+// iterations. One timed call = one whole fit, input conversion included.
+//   shousi          kmeans(..., {algorithm: 'lloyd'}) on the default backend (wasm kernel if built)
+//   shousi-js       the same on the TypeScript kernels (setBackend('js'))
+//   shousi-elkan    algorithm 'elkan': same result, fewer distances (extra: distances % of Lloyd's)
+//   ml-kmeans       ml-kmeans 7 on number[][] (built once, outside the timing), initialization = the
+//                   same centres, maxIterations 20, tolerance 0 (its convergence test is strict <)
+// extra "ms/iter" = median / 20.
+
+import { Generator, kmeans, Tensor } from '../../src/index.js';
+import { backend, getNumThreads, setBackend } from '../../src/kernels/backend.js';
+import { makeRecord } from '../measure.js';
+import { ensurePeers } from '../peers.js';
+import type { BenchRecord, BenchSuite } from '../types.js';
+
+const N = 100_000;
+const D = 16;
+const K = 16;
+const ITERS = 20;
+const WORKLOAD = `kmeans lloyd n=${N} d=${D} k=${K} ${ITERS} iter`;
+
+const suite: BenchSuite = {
+  name: 'kmeans',
+  async run(ctx) {
+    // 16 overlapping gaussian blobs: the labels keep changing for more than 20 iterations
+    const g = new Generator(5);
+    const means = Array.from({ length: K }, () => Array.from({ length: D }, () => g.normal(0, 1)));
+    const x = new Float32Array(N * D);
+    for (let i = 0; i < N; i++) for (let j = 0; j < D; j++) x[i * D + j] = means[i % K][j] + g.normal(0, 1.5);
+    const X = new Tensor(x, [N, D]);
+    const init = new Tensor(x.slice(0, K * D), [K, D]);
+    const records: BenchRecord[] = [];
+    const opts = { init, maxIter: ITERS, tol: 0 };
+    const rec = (impl: string, threads: number, ms: number, extra: Record<string, number> = {}) => {
+      const r = makeRecord(WORKLOAD, impl, threads, ms);
+      r.extra = { 'ms/iter': ms / ITERS, ...extra };
+      records.push(r);
+    };
+
+    const lloyd = kmeans(X, K, { ...opts, algorithm: 'lloyd' });
+    if (lloyd.nIter !== ITERS)
+      throw new Error(`bench kmeans: converged after ${lloyd.nIter} iterations, expected ${ITERS}`);
+    rec(
+      'shousi',
+      backend() === 'js' ? 1 : getNumThreads(),
+      await ctx.measure(() => kmeans(X, K, { ...opts, algorithm: 'lloyd' })),
+    );
+    const elkan = kmeans(X, K, { ...opts, algorithm: 'elkan' });
+    rec('shousi-elkan', 1, await ctx.measure(() => kmeans(X, K, { ...opts, algorithm: 'elkan' })), {
+      'distances %': (100 * elkan.nDistances) / lloyd.nDistances,
+    });
+    if (backend() !== 'js') {
+      setBackend('js');
+      try {
+        rec('shousi-js', 1, await ctx.measure(() => kmeans(X, K, { ...opts, algorithm: 'lloyd' })));
+      } finally {
+        setBackend('auto');
+      }
+    }
+
+    if ((await ensurePeers()).mlKmeans) {
+      const { kmeans: mlKmeans } = await import('ml-kmeans');
+      const rows = Array.from({ length: N }, (_, i) => Array.from(x.subarray(i * D, i * D + D)));
+      const initRows = rows.slice(0, K).map((r) => r.slice());
+      const run = () =>
+        mlKmeans(rows, K, {
+          initialization: initRows.map((r) => r.slice()),
+          maxIterations: ITERS,
+          tolerance: 0,
+        });
+      if (run().iterations !== ITERS) throw new Error('bench kmeans: ml-kmeans stopped early');
+      rec('ml-kmeans', 1, await ctx.measure(run, { runs: ctx.quick ? 1 : 5, warmup: 1 }));
+    }
+    return records;
+  },
+};
+
+export default suite;
