@@ -276,6 +276,15 @@ describe('bad input', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('a library error during a demo is one line and exit code 1', async () => {
+    const r = await cliInProcess('demo', 'linreg', '--lr', '5', '--no-plot', '--quiet');
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(
+      /^shousi demo linreg: DivergenceError: train: the loss grew .* lower the learning rate/,
+    );
+  });
+
   it('exits the process with code 2', async () => {
     const r = await cli('demo', 'nope');
     expect(r.code).toBe(2);

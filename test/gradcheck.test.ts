@@ -516,6 +516,11 @@ const NOT_DIFFERENTIABLE = new Set([
   // algorithms, data and metrics (they call ops, but are not ops; metrics return numbers)
   'kmeans',
   'kmeansSteps',
+  'beamSearch',
+  'beamSearchSteps',
+  'beamSearchTable',
+  'greedy',
+  'sample',
   'batches',
   'loadCaliforniaHousing',
   'loadCsv',

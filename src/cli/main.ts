@@ -3,4 +3,10 @@
 
 import { main } from './program.js';
 
+// `shousi demo all | head` closes the pipe early: stop quietly instead of an EPIPE stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(0);
+});
+
 process.exitCode = await main(process.argv.slice(2));

@@ -23,7 +23,19 @@ import { operands, sumTo } from './util.js';
 
 /** Broadcasts a and b and applies `row` into a new tensor of `dtype`. No autograd. */
 export function broadcastApply(op: string, row: BinaryRow, a: Tensor, b: Tensor, dtype: DType): Tensor {
-  const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(op, a.shape, b.shape);
+  // Fast paths, one row call and no stride arrays: same shapes, or a one-element operand
+  // (a scalar) of no higher rank than the other, which then gives the output its shape.
+  if (sameShape(a.shape, b.shape) || (b.size === 1 && b.ndim <= a.ndim)) {
+    const out = allocate(dtype, a.size);
+    row(out, 0, a.data, 0, 1, b.data, 0, b.size === a.size ? 1 : 0, a.size);
+    return new Tensor(out, a.shape);
+  }
+  if (a.size === 1 && a.ndim <= b.ndim) {
+    const out = allocate(dtype, b.size);
+    row(out, 0, a.data, 0, 0, b.data, 0, 1, b.size);
+    return new Tensor(out, b.shape);
+  }
+  const shape = broadcastShapes(op, a.shape, b.shape);
   const out = allocate(dtype, numel(shape));
   const sa = sameShape(a.shape, shape) ? stridesOf(shape) : broadcastStrides(a.shape, shape);
   const sb = sameShape(b.shape, shape) ? stridesOf(shape) : broadcastStrides(b.shape, shape);

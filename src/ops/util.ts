@@ -7,11 +7,13 @@ import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import { sum } from './reduce.js';
 import { reshape } from './shape.js';
 
+const SCALAR_SHAPE: readonly number[] = Object.freeze([]); // frozen: the constructor shares it
+
 /** A 0-d tensor holding `v`. */
 export function scalarTensor(v: number, dtype: DType): Tensor {
   const d = allocate(dtype, 1);
   d[0] = v;
-  return new Tensor(d, []);
+  return new Tensor(d, SCALAR_SHAPE);
 }
 
 /** Both operands as tensors plus the result dtype, with torch's promotion rules for plain numbers. */

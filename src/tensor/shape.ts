@@ -6,7 +6,7 @@ export type Shape = readonly number[];
 
 export function numel(shape: Shape): number {
   let n = 1;
-  for (const d of shape) n *= d;
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
   return n;
 }
 
@@ -67,11 +67,19 @@ export function normDim(op: string, dim: number, rank: number): number {
 
 /** Normalised, sorted, de-duplicated dims; `undefined` means all dims. */
 export function normDims(op: string, dims: number | readonly number[] | undefined, rank: number): number[] {
-  if (dims === undefined) return Array.from({ length: rank }, (_, i) => i);
-  const list = typeof dims === 'number' ? [dims] : dims;
-  const out = list.map((d) => normDim(op, d, rank));
-  if (new Set(out).size !== out.length) throw new ArgumentError(`${op}: dim ${fmtShape(list)} repeats a dim`);
-  return out.sort((x, y) => x - y);
+  // plain loops: reductions of small tensors call this on every op
+  if (typeof dims === 'number') return [normDim(op, dims, rank)];
+  const out: number[] = [];
+  if (dims === undefined) {
+    for (let i = 0; i < rank; i++) out.push(i);
+    return out;
+  }
+  for (const d of dims) out.push(normDim(op, d, rank));
+  out.sort((x, y) => x - y);
+  for (let i = 1; i < out.length; i++) {
+    if (out[i] === out[i - 1]) throw new ArgumentError(`${op}: dim ${fmtShape(dims)} repeats a dim`);
+  }
+  return out;
 }
 
 /** Checks that every entry is a non-negative integer. */
