@@ -1,8 +1,11 @@
 // The WebAssembly backend against the TypeScript kernels and tfjs, float32 unless noted (issue 7):
 //   matmul N x N @ N x N, N = 256, 512, 1024     2 N^3 flops; public a.matmul(b), fresh output
 //   gemm 1024 into a reused output (kernel)      the same without allocating the 4 MiB result
-//   softmax(-1) of [4096, 1024]                   reads and writes 4 bytes per element
+//   softmax(-1) of [4096, 1024]                   reads and writes 4 bytes per element; public
+//                                                 op, then the kernel into a reused output
 //   k-means assignment n=100000 d=16 k=16 f64     lloydAssign with centre sums, 2 n k d flops
+// Fresh outputs matter: first-touching new pages costs ~11 us per 4 KiB page in this sandbox
+// (~46 ms for a 16 MiB result), so the kernel rows show what the arithmetic itself costs.
 // Each shousi row names its backend (`shousi-js`, `shousi-wasm-simd`, `shousi-wasm-relaxed-simd`)
 // and its threads; the relaxed-SIMD rows appear where that backend can be switched on.
 
@@ -16,6 +19,7 @@ import {
 } from '../../src/kernels/backend.js';
 import { lloydAssign, lloydScratch } from '../../src/kernels/kmeans.js';
 import { gemm } from '../../src/kernels/matmul.js';
+import { softmaxAxis } from '../../src/kernels/reduce.js';
 import { Generator } from '../../src/random.js';
 import { makeRecord } from '../measure.js';
 import { benchTf } from '../peers.js';
@@ -100,6 +104,11 @@ const suite: BenchSuite = {
       const x = randn([4096, 1024], { generator: 3 });
       const smWork = { bytes: 8 * x.size };
       records.push(...(await across(ctx, all, 'softmax(-1) 4096x1024', () => softmax(x, -1), smWork)));
+      const sm = new Float32Array(x.size);
+      const smKernel = () => softmaxAxis(x.data, 4096, 1024, 1, sm, false);
+      records.push(
+        ...(await across(ctx, all, 'softmax 4096x1024 (kernel, reused output)', smKernel, smWork)),
+      );
       records.push(
         ...(await benchTf(
           ctx,

@@ -64,27 +64,34 @@ export function record(out: Tensor, name: string, inputs: readonly Tensor[], bac
 function topoOrder(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
   const seen = new Set<Tensor>();
-  // Iterative DFS: long training graphs would overflow a recursive one.
-  const stack: [Tensor, number][] = [[root, 0]];
+  // Iterative DFS (long training graphs would overflow a recursive one): a stack of tensors
+  // and, beside it, the next input of each to visit.
+  const stack: Tensor[] = [root];
+  const next: number[] = [0];
   seen.add(root);
   while (stack.length > 0) {
-    const top = stack[stack.length - 1];
-    const [t, i] = top;
-    const inputs = t.gradFn?.inputs ?? [];
+    const top = stack.length - 1;
+    const t = stack[top];
+    const inputs = t.gradFn === null ? NO_INPUTS : t.gradFn.inputs;
+    const i = next[top];
     if (i < inputs.length) {
-      top[1]++;
+      next[top] = i + 1;
       const child = inputs[i];
       if (child.requiresGrad && !seen.has(child)) {
         seen.add(child);
-        stack.push([child, 0]);
+        stack.push(child);
+        next.push(0);
       }
     } else {
       stack.pop();
+      next.pop();
       order.push(t);
     }
   }
   return order;
 }
+
+const NO_INPUTS: readonly Tensor[] = [];
 
 export interface BackwardOptions {
   /** Keep the graph so backward can run through it again (default false). */

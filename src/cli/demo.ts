@@ -42,7 +42,6 @@ export interface DemoSummary {
 
 /** How a demo talks to the user. */
 export interface DemoIO {
-  readonly opts: DemoOptions;
   /** A line of detail (stdout; silent with --quiet or --json). */
   log(line?: string): void;
   /** A heading before a part of the demo. */
@@ -83,7 +82,6 @@ export function createIO(
     if (verbose) streams.stdout.write(`${s}\n`);
   };
   return {
-    opts,
     log: (line = '') => write(line),
     section: (title) => write(`\n-- ${title}`),
     // a TTY stream is a real terminal stream, which is what cli-progress draws on

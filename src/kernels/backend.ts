@@ -5,7 +5,7 @@
 //   wasm-relaxed-simd  where WebAssembly.validate accepts relaxed SIMD as the engine ships
 //                      (Node >= 22, current browsers); Node 20 only when asked for by name
 //   wasm-simd          128-bit SIMD (Node 16.4+, every current browser)
-//   js                 no binary (not built, or a browser before `await init()`), or forced
+//   js                 no binary (not built, or a browser before `await initBackend()`), or forced
 // SHOUSI_BACKEND and SHOUSI_NUM_THREADS in the environment override the defaults, so a whole
 // run (e.g. `SHOUSI_BACKEND=js npm run golden`) can be pinned without code changes.
 
@@ -37,6 +37,11 @@ function resolve(): void {
   if (chosen !== null) return;
   const forced = env('SHOUSI_BACKEND');
   if (forced && forced !== 'auto') {
+    if (!NAMES.includes(forced)) {
+      throw new ArgumentError(
+        `SHOUSI_BACKEND: unknown backend '${forced}' (expected one of ${NAMES.join(', ')})`,
+      );
+    }
     setBackend(forced as BackendName);
     return;
   }

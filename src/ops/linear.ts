@@ -10,7 +10,6 @@ import { DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { gemm } from '../kernels/matmul.js';
 import { allocate, isFloat, promote } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
-import { sum } from './reduce.js';
 
 /** x @ weight^T + bias. x: [..., in], weight: [out, in], bias: [out] -> [..., out]. */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
@@ -70,7 +69,16 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
       );
       dw = new Tensor(buf, weight.shape);
     }
-    const db = bias?.requiresGrad ? sum(g.reshape([rows, outF]), 0).to(bias.dtype) : null;
+    let db: Tensor | null = null;
+    if (bias?.requiresGrad) {
+      // db_o = sum_r dy[r, o], accumulated in a double per output as the sum kernel does
+      const acc = new Float64Array(outF);
+      const gd = g.data;
+      for (let r = 0; r < rows; r++) for (let o = 0; o < outF; o++) acc[o] += gd[r * outF + o];
+      const buf = allocate(g.dtype, outF);
+      for (let o = 0; o < outF; o++) buf[o] = acc[o];
+      db = new Tensor(buf, bias.shape).to(bias.dtype);
+    }
     return bias ? [dx, dw, db] : [dx, dw];
   });
 }

@@ -2,10 +2,9 @@
 
 import { record } from '../autograd/engine.js';
 import { ArgumentError, DTypeError, fmtShape, ShapeError } from '../errors.js';
-import { isFloat, promote } from '../tensor/dtype.js';
+import { allocate, isFloat, promote } from '../tensor/dtype.js';
 import { sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { sub } from './binary.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -31,8 +30,12 @@ export function mseLoss(input: Tensor, target: Tensor, opts: MseOptions = {}): T
   }
   if (!isFloat(input.dtype))
     throw new DTypeError(`mseLoss: input must be a float tensor, got ${input.dtype}`);
-  const diff = sub(input.detach(), target.detach());
-  const d = diff.data;
+  const dtype = promote(input.dtype, target.dtype);
+  const x = input.data;
+  const t = target.data;
+  const d = allocate(dtype, x.length);
+  for (let i = 0; i < d.length; i++) d[i] = x[i] - t[i];
+  const diff = new Tensor(d, input.shape);
   if (reduction === 'none') {
     const sq = diff.square();
     return record(sq, 'mseLoss', [input, target], (g) => {
@@ -41,12 +44,23 @@ export function mseLoss(input: Tensor, target: Tensor, opts: MseOptions = {}): T
     });
   }
   let s = 0;
-  for (let i = 0; i < d.length; i++) s += d[i] * d[i];
+  for (let i = 0; i < d.length; i++) s += d[i] * d[i]; // d rounded to dtype, as torch squares it
   const n = reduction === 'mean' ? d.length : 1;
-  const dtype = promote(input.dtype, target.dtype);
-  const out = new Tensor(dtype === 'float64' ? Float64Array.of(s / n) : Float32Array.of(s / n), []);
-  return record(out, 'mseLoss', [input, target], (g) => {
-    const gx = diff.mul(g.mul(2 / n));
-    return [gx, target.requiresGrad ? gx.neg() : null];
+  const out = allocate(dtype, 1);
+  out[0] = s / n;
+  return record(new Tensor(out, []), 'mseLoss', [input, target], (g) => {
+    // the scalar g * 2/n is rounded to dtype once, then multiplies each d_i (as g.mul(2/n) then diff.mul)
+    const c = allocate(dtype, 1);
+    c[0] = g.data[0] * (2 / n);
+    const k = c[0];
+    const gx = allocate(dtype, d.length);
+    for (let i = 0; i < d.length; i++) gx[i] = d[i] * k;
+    let gt: Tensor | null = null;
+    if (target.requiresGrad) {
+      const gtd = allocate(dtype, d.length);
+      for (let i = 0; i < d.length; i++) gtd[i] = -gx[i];
+      gt = new Tensor(gtd, target.shape);
+    }
+    return [new Tensor(gx, input.shape), gt];
   });
 }

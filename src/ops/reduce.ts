@@ -39,14 +39,31 @@ interface Layout {
 function layout(op: string, x: Tensor, dim: Dims | undefined, keepdim: boolean): Layout {
   // a 0-d tensor accepts dim 0 / -1 (as torch) and reduces over nothing
   const asked = normDims(op, dim, x.ndim);
-  const dims = x.ndim === 0 ? [] : asked;
-  const keptShape = x.shape.map((s, i) => (dims.includes(i) ? 1 : s));
-  const outShape = keepdim ? keptShape : x.shape.filter((_, i) => !dims.includes(i));
-  const n = numel(dims.map((d) => x.shape[d]));
-  if (dims.length === 0) return { data: x.data, outer: x.size, n: 1, inner: 1, keptShape, outShape };
-  const first = dims[0];
-  const last = dims[dims.length - 1];
-  if (last - first + 1 === dims.length) {
+  const rank = x.ndim;
+  const reduced: boolean[] = [];
+  for (let i = 0; i < rank; i++) reduced.push(false);
+  for (const d of asked) if (d < rank) reduced[d] = true;
+  const keptShape: number[] = [];
+  const outShape: number[] = [];
+  let n = 1;
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < rank; i++) {
+    if (reduced[i]) {
+      n *= x.shape[i];
+      if (first < 0) first = i;
+      last = i;
+      keptShape.push(1);
+      if (keepdim) outShape.push(1);
+    } else {
+      keptShape.push(x.shape[i]);
+      outShape.push(x.shape[i]);
+    }
+  }
+  if (first < 0) return { data: x.data, outer: x.size, n: 1, inner: 1, keptShape, outShape };
+  let contiguous = true; // the reduced dims form one block [first, last]
+  for (let i = first; i <= last; i++) contiguous &&= reduced[i];
+  if (contiguous) {
     return {
       data: x.data,
       outer: numel(x.shape.slice(0, first)),
@@ -56,9 +73,16 @@ function layout(op: string, x: Tensor, dim: Dims | undefined, keepdim: boolean):
       outShape,
     };
   }
-  const keep = x.shape.map((_, i) => i).filter((i) => !dims.includes(i));
-  const moved = permute(x.detach(), [...keep, ...dims]);
-  return { data: moved.data, outer: x.size / n, n, inner: 1, keptShape, outShape };
+  const keep: number[] = [];
+  const moved: number[] = [];
+  for (let i = 0; i < rank; i++) (reduced[i] ? moved : keep).push(i);
+  const permuted = permute(x.detach(), [...keep, ...moved]);
+  return { data: permuted.data, outer: x.size / n, n, inner: 1, keptShape, outShape };
+}
+
+/** The gradient of a reduction to one element, g (one element), spread over `shape` and divided by `n`. */
+function spread(g: Tensor, shape: readonly number[], size: number, n: number): Tensor {
+  return new Tensor(allocate(g.dtype, size).fill(g.data[0] / n), shape);
 }
 
 function accDtype(x: Tensor) {
@@ -70,7 +94,9 @@ export function sum(x: Tensor, dim?: Dims, opts: KeepDim = {}): Tensor {
   const L = layout('sum', x, dim, opts.keepdim ?? false);
   const out = allocate(accDtype(x), L.outer * L.inner);
   sumAxis(L.data, L.outer, L.n, L.inner, out);
-  return record(new Tensor(out, L.outShape), 'sum', [x], (g) => [reshape(g, L.keptShape).expand(x.shape)]);
+  return record(new Tensor(out, L.outShape), 'sum', [x], (g) => [
+    out.length === 1 ? spread(g, x.shape, x.size, 1) : reshape(g, L.keptShape).expand(x.shape),
+  ]);
 }
 
 /** Mean over `dim` (all dims by default). Float only. */
@@ -81,7 +107,9 @@ export function mean(x: Tensor, dim?: Dims, opts: KeepDim = {}): Tensor {
   sumAxis(L.data, L.outer, L.n, L.inner, out);
   for (let i = 0; i < out.length; i++) out[i] /= L.n;
   return record(new Tensor(out, L.outShape), 'mean', [xf], (g) => [
-    reshape(g, L.keptShape).expand(x.shape).div(L.n),
+    out.length === 1
+      ? spread(g, x.shape, x.size, L.n)
+      : reshape(g, L.keptShape).expand(x.shape).div(L.n),
   ]);
 }
 

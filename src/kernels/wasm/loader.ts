@@ -4,7 +4,7 @@
 // Synchronous in Node: the bytes are read with fs.readFileSync and compiled with
 // `new WebAssembly.Module`, so the synchronous op API can use them from the first call, and
 // nothing happens at import time (the first kernel call or `backend()` loads them). Browsers
-// (and Node < 20.16, which lacks process.getBuiltinModule) need `await init()` first; until it
+// (and Node < 20.16, which lacks process.getBuiltinModule) need `await initBackend()` first; until it
 // resolves the kernels run in TypeScript.
 //
 // The path `../../../wasm/` is the same from src/kernels/wasm/ (tsx, vitest) and from
@@ -48,7 +48,7 @@ const FILES: Record<WasmVariant, string> = {
   'wasm-simd': 'shousi-simd',
 };
 
-// Compiled modules by file name, filled synchronously (Node) or by init() (browsers).
+// Compiled modules by file name, filled synchronously (Node) or by initBackend() (browsers).
 const compiled = new Map<string, WebAssembly.Module>();
 const runtimes = new Map<WasmVariant, WasmRuntime>();
 
