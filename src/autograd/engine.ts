@@ -60,15 +60,20 @@ export function record(out: Tensor, name: string, inputs: readonly Tensor[], bac
   return out;
 }
 
-/** Tensors reachable from `root` through grad-requiring edges, inputs before outputs. */
-function topoOrder(root: Tensor): Tensor[] {
+let pass = 0; // numbers backward passes: a tensor's `visitedBy` says which pass saw it last
+
+/**
+ * Tensors reachable from `root` through grad-requiring edges, inputs before outputs. Marks
+ * each with this pass's number instead of keeping a Set: small graphs (a training step) were
+ * dominated by the hashing.
+ */
+function topoOrder(root: Tensor, id: number): Tensor[] {
   const order: Tensor[] = [];
-  const seen = new Set<Tensor>();
   // Iterative DFS (long training graphs would overflow a recursive one): a stack of tensors
   // and, beside it, the next input of each to visit.
   const stack: Tensor[] = [root];
   const next: number[] = [0];
-  seen.add(root);
+  root.visitedBy = id;
   while (stack.length > 0) {
     const top = stack.length - 1;
     const t = stack[top];
@@ -77,8 +82,8 @@ function topoOrder(root: Tensor): Tensor[] {
     if (i < inputs.length) {
       next[top] = i + 1;
       const child = inputs[i];
-      if (child.requiresGrad && !seen.has(child)) {
-        seen.add(child);
+      if (child.requiresGrad && child.visitedBy !== id) {
+        child.visitedBy = id;
         stack.push(child);
         next.push(0);
       }
@@ -119,14 +124,18 @@ export function runBackward(root: Tensor, grad: Tensor | undefined, opts: Backwa
     }
     seed = grad.to(root.dtype);
   }
-  const order = topoOrder(root);
-  const grads = new Map<Tensor, Tensor>([[root, seed]]);
-  noGrad(() => {
+  const order = topoOrder(root, ++pass);
+  // Each tensor's incoming gradients are summed in its `pendingGrad` (no Map), cleared as it
+  // is consumed, and in the finally block for any left behind by an error.
+  root.pendingGrad = seed;
+  const prevMode = gradEnabled;
+  gradEnabled = false; // backward functions run without recording, as under noGrad
+  try {
     for (let idx = order.length - 1; idx >= 0; idx--) {
       const t = order[idx];
-      const g = grads.get(t);
-      grads.delete(t);
-      if (g === undefined) continue;
+      const g = t.pendingGrad;
+      t.pendingGrad = null;
+      if (g === null) continue;
       const node = t.gradFn;
       if (node === null) {
         t.grad = t.grad === null ? g.clone() : t.grad.add(g);
@@ -150,9 +159,11 @@ export function runBackward(root: Tensor, grad: Tensor | undefined, opts: Backwa
           );
         }
         const gxd = gx.dtype === x.dtype ? gx : gx.to(x.dtype);
-        const prev = grads.get(x);
-        grads.set(x, prev === undefined ? gxd : prev.add(gxd));
+        x.pendingGrad = x.pendingGrad === null ? gxd : x.pendingGrad.add(gxd);
       }
     }
-  });
+  } finally {
+    gradEnabled = prevMode;
+    for (const t of order) t.pendingGrad = null;
+  }
 }

@@ -18,7 +18,8 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   }
   if (weight.ndim !== 2)
     throw new ShapeError(`linear: weight must be [out, in], got ${fmtShape(weight.shape)}`);
-  const [outF, inF] = weight.shape;
+  const outF = weight.shape[0];
+  const inF = weight.shape[1];
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
     throw new ShapeError(
       `linear: input ${fmtShape(x.shape)} does not end in in_features ${inF} of weight ${fmtShape(weight.shape)}`,
@@ -33,7 +34,10 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const rows = x.size / inF;
   const dtype = promote(x.dtype, weight.dtype);
   const out = allocate(dtype, rows * outF);
-  if (bias) for (let r = 0; r < rows; r++) for (let o = 0; o < outF; o++) out[r * outF + o] = bias.data[o];
+  if (bias) {
+    const bd = bias.data;
+    for (let r = 0; r < rows; r++) for (let o = 0; o < outF; o++) out[r * outF + o] = bd[o];
+  }
   gemm(
     rows,
     outF,
@@ -44,7 +48,9 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     0,
     true,
   );
-  const y = new Tensor(out, [...x.shape.slice(0, -1), outF]);
+  const shape = x.shape.slice(0, -1);
+  shape.push(outF);
+  const y = new Tensor(out, shape);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record(y, 'linear', inputs, (g) => {
     const gv = { data: g.data, off: 0, rs: outF, cs: 1 };

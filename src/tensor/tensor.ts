@@ -33,6 +33,10 @@ export class Tensor {
   gradFn: GradNode | null = null;
   /** Non-leaf tensors keep their gradient only after `retainGrad()`. */
   retainsGrad = false;
+  /** @internal Backward-pass bookkeeping of the engine: the gradient summed so far. */
+  pendingGrad: Tensor | null = null;
+  /** @internal Backward-pass bookkeeping of the engine: the last pass that reached this tensor. */
+  visitedBy = 0;
 
   /** Wraps `data` (not copied) as a tensor of `shape`; the dtype follows the array type. */
   constructor(data: Storage, shape: Shape) {
