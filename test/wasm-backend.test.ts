@@ -1,7 +1,16 @@
 // Backend selection and thread settings (src/kernels/backend.ts), through the public API.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { ArgumentError, backend, getNumThreads, initBackend, matmul, randn, setBackend, setNumThreads } from '../src/index.js';
+import {
+  ArgumentError,
+  backend,
+  getNumThreads,
+  initBackend,
+  matmul,
+  randn,
+  setBackend,
+  setNumThreads,
+} from '../src/index.js';
 
 const defaultThreads = getNumThreads();
 afterEach(() => {

@@ -135,15 +135,16 @@ export class LinearRegression {
       const ts = t.data;
       const m = t.size;
       if (grad) gw.fill(0);
+      const bias = b.data[0];
       let sr = 0;
       let loss = 0;
-      for (let i = 0; i < m; i++) {
-        let r = b.data[0] - ts[i];
-        for (let j = 0; j < d; j++) r += xs[i * d + j] * wd[j];
+      for (let i = 0, row = 0; i < m; i++, row += d) {
+        let r = bias - ts[i];
+        for (let j = 0; j < d; j++) r += xs[row + j] * wd[j];
         loss += r * r;
         if (grad) {
           sr += r;
-          for (let j = 0; j < d; j++) gw[j] += xs[i * d + j] * r;
+          for (let j = 0; j < d; j++) gw[j] += xs[row + j] * r;
         }
       }
       if (grad) {

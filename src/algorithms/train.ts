@@ -212,12 +212,14 @@ export function* trainSteps(
 function batcher(t: Tensor, n: number, batchSize: number, shuffled: boolean) {
   const width = t.size / n;
   const rest = t.shape.slice(1);
+  const full = Object.freeze([batchSize, ...rest]); // frozen: every full batch shares it
   const buf = shuffled ? allocate(t.dtype, batchSize * width) : t.data;
   return (order: Int32Array, start: number, end: number): Tensor => {
     const m = end - start;
-    if (!shuffled) return new Tensor(buf.subarray(start * width, end * width), [m, ...rest]);
+    const shape = m === batchSize ? full : [m, ...rest];
+    if (!shuffled) return new Tensor(buf.subarray(start * width, end * width), shape);
     gatherRows(t.data, width, order, start, end, buf);
-    return new Tensor(m === batchSize ? buf : buf.subarray(0, m * width), [m, ...rest]);
+    return new Tensor(m === batchSize ? buf : buf.subarray(0, m * width), shape);
   };
 }
 
