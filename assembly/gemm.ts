@@ -5,11 +5,15 @@
 // The GotoBLAS / BLIS layout, as the TypeScript kernel in src/kernels/matmul.ts:
 //
 //   for each NC-wide column block of B, for each KC-deep slice:
-//     pack B[pc:pc+KC, jc:jc+NC] into NR-wide panels (k-major, zero padded)      -> L3 / L2
 //     for each MC-tall row block of A:
 //       pack A[ic:ic+MC, pc:pc+KC] into MR-tall panels (k-major, zero padded)    -> L2
 //       for each NR-wide panel of B (one KC x NR panel stays in L1):
+//         (first row block only) pack B[pc:pc+KC, panel] (k-major, zero padded) -> L1, kept
 //         for each MR-tall panel of A: the MR x NR register tile
+//
+// Packing each B panel just before its first use (rather than the whole KC x NC block up front)
+// means the first row block reads it from L1 instead of L2/L3; later row blocks reuse the
+// packed block. For the implicit im2col of conv.ts that first use is usually the only one.
 //
 // The register tile is MR = 4 rows by 32 bytes of columns (two v128: 8 f32 or 4 f64), so 8
 // v128 accumulators + 2 of B + 1 splat of A live in registers (x64 has 16). Measured on the
@@ -23,10 +27,11 @@
 // Dims: M rows of A and C, N columns of B and C, K the inner dim. Pointers are byte addresses
 // in linear memory; strides and ldc count elements.
 
+import { packIm2col } from './im2col';
 import { madd } from './math';
 
 const MR: i32 = 4;
-const TILE_BYTES: i32 = 32; // one tile row: two v128
+export const TILE_BYTES: i32 = 32; // one tile row: two v128
 const KC: i32 = 256;
 const MC: i32 = 96;
 const NC_BYTES: i32 = 4096; // 1024 f32 or 512 f64 columns per packed B block
@@ -43,7 +48,7 @@ export function gemmF32(
   b: usize, brs: i32, bcs: i32,
   c: usize, ldc: i32, accumulate: i32, scratch: usize,
 ): void {
-  gemm<f32>(M, N, K, a, ars, acs, b, brs, bcs, c, ldc, accumulate, scratch);
+  gemm<f32>(M, N, K, a, ars, acs, b, brs, bcs, c, ldc, accumulate, scratch, 0, 0);
 }
 
 /** f64 C = A B (+ C): see the header for the layout. */
@@ -53,16 +58,19 @@ export function gemmF64(
   b: usize, brs: i32, bcs: i32,
   c: usize, ldc: i32, accumulate: i32, scratch: usize,
 ): void {
-  gemm<f64>(M, N, K, a, ars, acs, b, brs, bcs, c, ldc, accumulate, scratch);
+  gemm<f64>(M, N, K, a, ars, acs, b, brs, bcs, c, ldc, accumulate, scratch, 0, 0);
 }
 
+// The blocked driver. With `conv` (a geometry address, see conv.ts) B is not in memory: it is
+// the im2col matrix of the image at b, columns from j0 on, gathered while packing its panels.
 // @ts-ignore: decorator
 @inline
-function gemm<T>(
+export function gemm<T>(
   M: i32, N: i32, K: i32,
   a: usize, ars: i32, acs: i32,
   b: usize, brs: i32, bcs: i32,
   c: usize, ldc: i32, accumulate: i32, scratch: usize,
+  conv: usize, j0: i32,
 ): void {
   const sz = <i32>sizeof<T>();
   const NR = TILE_BYTES / sz;
@@ -76,17 +84,25 @@ function gemm<T>(
   }
   for (let jc = 0; jc < N; jc += NC) {
     const nc = min(NC, N - jc);
-    for (let pc = 0; pc < K; pc += KC) {
-      const kc = min(KC, K - pc);
+    // K in equal slices of at most KC (576 = 3 x 192, not 256 + 256 + 64: a short last slice
+    // pays a full write-back of C for little work)
+    const ks = (K + KC - 1) / KC;
+    const kstep = (K + ks - 1) / ks;
+    for (let pc = 0; pc < K; pc += kstep) {
+      const kc = min(kstep, K - pc);
       // the first slice overwrites C unless accumulating, so C needs no zeroing pass
       const first = pc == 0 && !accumulate;
-      packPanelsB<T>(b + <usize>((pc * brs + jc * bcs) * sz), brs, bcs, kc, nc, packB);
       for (let ic = 0; ic < M; ic += MC) {
         const mc = min(MC, M - ic);
         packPanelsA<T>(a + <usize>((ic * ars + pc * acs) * sz), ars, acs, mc, kc, packA);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
           const pb = packB + <usize>(jr * kc * sz);
+          // each B panel is packed just before its first use, so that use reads it from L1
+          if (ic == 0) {
+            if (conv) packIm2col<T>(conv, b, pc, j0 + jc + jr, kc, nr, pb);
+            else packPanelsB<T>(b + <usize>((pc * brs + (jc + jr) * bcs) * sz), brs, bcs, kc, nr, pb);
+          }
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = min(MR, mc - ir);
             const cp = c + <usize>(((ic + ir) * ldc + jc + jr) * sz);

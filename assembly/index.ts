@@ -1,7 +1,11 @@
-// The one entry compiled into every wasm/shousi-*.wasm: each file below exports its kernels.
-// All kernels take byte addresses into the imported linear memory; the JavaScript side
-// (src/kernels/wasm/) lays out operands and scratch there for each call.
+// The one entry compiled into every wasm/shousi-*.wasm: the kernels each file exports to the
+// JavaScript side (src/kernels/wasm/), named here so that helpers shared between files (the
+// GEMM driver, im2col packing, constants) stay internal.
+// All kernels take byte addresses into the imported linear memory; the JavaScript side lays
+// out operands and scratch there for each call.
 
-export * from './gemm';
-export * from './rows';
-export * from './kmeans';
+export { attentionF32, attentionScratchBytes } from './attention';
+export { conv2dForwardF32, conv2dForwardF64 } from './conv';
+export { gemmF32, gemmF64, gemmScratchBytes } from './gemm';
+export { kmeansAccumulateF64, kmeansLabelsF64 } from './kmeans';
+export { layerNormRowsF32, layerNormRowsF64, softmaxRowsF32, softmaxRowsF64 } from './rows';

@@ -70,20 +70,26 @@ function scores(px: usize, py: usize, d: i32, cT: usize, cn: usize, kp: i32, vx:
   }
 }
 
-// The first index of the smallest score (strict <, from +inf, as the TypeScript loop).
+// The first index of the smallest score (strict <, from +inf, as the TypeScript loop), without
+// branches: lane 0 runs over the even centres, lane 1 over the odd ones, each keeping its first
+// minimum; then the smaller of the two, the lower index on a tie. NaN scores never win.
 // @ts-ignore: decorator
 @inline
 function argmin(v: usize, kp: i32): i32 {
-  let best = 0;
-  let bv = Infinity;
-  for (let j = 0; j < kp; j++) {
-    const s = load<f64>(v + <usize>j * 8);
-    if (s < bv) {
-      bv = s;
-      best = j;
-    }
+  let m = f64x2.splat(Infinity);
+  let idx = i64x2.splat(0);
+  let jv = i64x2(0, 1);
+  const two = i64x2.splat(2);
+  for (let j = 0; j < kp; j += 2) {
+    const s = v128.load(v + <usize>j * 8);
+    const lt = f64x2.lt(s, m);
+    m = v128.bitselect(s, m, lt);
+    idx = v128.bitselect(jv, idx, lt);
+    jv = i64x2.add(jv, two);
   }
-  return best;
+  const m0 = f64x2.extract_lane(m, 0), m1 = f64x2.extract_lane(m, 1);
+  const i0 = <i32>i64x2.extract_lane(idx, 0), i1 = <i32>i64x2.extract_lane(idx, 1);
+  return m1 < m0 || (m1 == m0 && i1 < i0) ? i1 : i0;
 }
 
 /**
@@ -96,22 +102,30 @@ export function kmeansLabelsF64(
   labels: usize, dist: usize, vals: usize,
 ): void {
   const vy = vals + <usize>kp * 8;
+  const row = <usize>d * 8;
   for (let i = 0; i < n; i += 2) {
-    const px = x + <usize>i * <usize>d * 8;
-    const py = i + 1 < n ? px + <usize>d * 8 : px; // odd n: the last point is paired with itself
+    const px = x + <usize>i * row;
+    const two = i + 1 < n;
+    const py = two ? px + row : px; // odd n: the last point is paired with itself
     scores(px, py, d, cT, cn, kp, vals, vy);
-    for (let r = 0; r < 2 && i + r < n; r++) {
-      const ii = i + r;
-      const best = argmin(r ? vy : vals, kp);
-      store<i32>(labels + <usize>ii * 4, best);
-      const pi = x + <usize>ii * <usize>d * 8;
-      const pc = c + <usize>best * <usize>d * 8;
-      let s: f64 = 0;
-      for (let t = 0; t < d; t++) {
-        const diff = load<f64>(pi + <usize>t * 8) - load<f64>(pc + <usize>t * 8);
-        s += diff * diff;
-      }
-      store<f64>(dist + <usize>ii * 8, s);
+    const bx = argmin(vals, kp);
+    const by = argmin(vy, kp);
+    // the winners' distances sum_t (x_t - c_t)^2, the two points in the two lanes: each lane
+    // adds in t order with a separate multiply and add, so it rounds as the scalar loop does
+    const cx = c + <usize>bx * row;
+    const cy = c + <usize>by * row;
+    let s = f64x2.splat(0);
+    for (let t: usize = 0; t < row; t += 8) {
+      const xv = v128.load64_lane(py + t, v128.load64_zero(px + t), 1);
+      const cv = v128.load64_lane(cy + t, v128.load64_zero(cx + t), 1);
+      const diff = f64x2.sub(xv, cv);
+      s = f64x2.add(s, f64x2.mul(diff, diff));
+    }
+    store<i32>(labels + <usize>i * 4, bx);
+    store<f64>(dist + <usize>i * 8, f64x2.extract_lane(s, 0));
+    if (two) {
+      store<i32>(labels + <usize>i * 4, by, 4);
+      store<f64>(dist + <usize>i * 8, f64x2.extract_lane(s, 1), 8);
     }
   }
 }

@@ -31,3 +31,34 @@ export class DataError extends ShousiError {}
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
 }
+
+// Option checks shared by every entry point, so that one rule reads one way everywhere.
+
+/** `v` if it is an integer in [min, max]; else `<op>: <name> must be an integer >= min, got v` (or `in [min, max]`). */
+export function intOption(
+  op: string,
+  name: string,
+  v: number,
+  min: number,
+  max = Number.POSITIVE_INFINITY,
+): number {
+  if (!Number.isInteger(v) || v < min || v > max) {
+    const range = max === Number.POSITIVE_INFINITY ? `>= ${min}` : `in [${min}, ${max}]`;
+    throw new ArgumentError(`${op}: ${name} must be an integer ${range}, got ${v}`);
+  }
+  return v;
+}
+
+/** `v` if it is an integer >= 1 (a size or count); else `<op>: <name> must be a positive integer, got v`. */
+export function positiveInt(op: string, name: string, v: number): number {
+  if (!Number.isInteger(v) || v < 1)
+    throw new ArgumentError(`${op}: ${name} must be a positive integer, got ${v}`);
+  return v;
+}
+
+/** `v` if it is a finite number >= 0; else `<op>: <name> must be a finite number >= 0, got v`. */
+export function nonNegative(op: string, name: string, v: number): number {
+  if (!(v >= 0) || !Number.isFinite(v))
+    throw new ArgumentError(`${op}: ${name} must be a finite number >= 0, got ${v}`);
+  return v;
+}

@@ -1,7 +1,10 @@
-// shousi — public API. Exports only; no side effects.
+// shousi — public API. Exports only; no side effects. Grouped as the folders are: autograd and
+// errors, random, the tensor and its creation, ops, nn / F, optim, data, algorithms, backend.
 
-export { gradcheck, type GradcheckOptions } from './autograd/gradcheck.js';
-export { isGradEnabled, noGrad, setGradEnabled, type BackwardOptions } from './autograd/engine.js';
+// Autograd, errors, random numbers
+
+export { type BackwardOptions, isGradEnabled, noGrad, setGradEnabled } from './autograd/engine.js';
+export { type GradcheckOptions, gradcheck } from './autograd/gradcheck.js';
 export {
   ArgumentError,
   AutogradError,
@@ -12,17 +15,19 @@ export {
   ShousiError,
 } from './errors.js';
 export { Generator, manualSeed, type RandomSource } from './random.js';
-export { Tensor, type NestedArray, type Scalar, type TensorLike } from './tensor/tensor.js';
-export type { DType, FloatDType, Storage } from './tensor/dtype.js';
-export type { Shape } from './tensor/shape.js';
+
+// The tensor and its creation
+
 export {
   arange,
+  type CreateOptions,
   eye,
   full,
   fullLike,
   linspace,
   ones,
   onesLike,
+  type RandomOptions,
   rand,
   randint,
   randintLike,
@@ -32,11 +37,16 @@ export {
   tensor,
   zeros,
   zerosLike,
-  type CreateOptions,
-  type RandomOptions,
 } from './tensor/create.js';
+export type { DType, FloatDType, Storage } from './tensor/dtype.js';
+export type { Shape } from './tensor/shape.js';
+export { type NestedArray, type Scalar, Tensor, type TensorLike } from './tensor/tensor.js';
+
+// Ops (also methods of Tensor)
+
 export { add, div, maximum, minimum, mul, pow, sub } from './ops/binary.js';
 export {
+  type ClampOptions,
   clamp,
   eq,
   ge,
@@ -51,14 +61,16 @@ export {
   maskedFill,
   ne,
   where,
-  type ClampOptions,
 } from './ops/compare.js';
-export { abs, cast, exp, gelu, log, neg, relu, rsqrt, sigmoid, sign, sqrt, square, tanh, type GeluOptions } from './ops/unary.js';
+export { cat, chunk, gather, indexSelect, split, stack } from './ops/indexing.js';
+export { bmm, matmul } from './ops/matmul.js';
 export {
   amax,
   amin,
   argmax,
   argmin,
+  type Dims,
+  type KeepDim,
   logSoftmax,
   logsumexp,
   max,
@@ -67,86 +79,139 @@ export {
   softmax,
   std,
   sum,
-  variance,
-  variance as var_,
-  type Dims,
-  type KeepDim,
   type ValuesIndices,
   type VarOptions,
+  variance,
+  variance as var_,
 } from './ops/reduce.js';
-export { expand, expand as broadcastTo, flatten, narrow, permute, reshape, slice, squeeze, transpose, unsqueeze, type SliceOptions } from './ops/shape.js';
-export { cat, chunk, gather, indexSelect, split, stack } from './ops/indexing.js';
-export { bmm, matmul } from './ops/matmul.js';
-export { argsort, sort, topk, type SortOptions, type TopkOptions } from './ops/sort.js';
-export { sumTo } from './ops/util.js';
-export * as nn from './nn/index.js';
-export * as F from './nn/functional.js';
 export {
-  kmeans,
-  kmeansSteps,
-  KMeans,
-  KMEANS_DEFAULTS,
-  type KMeansInit,
-  type KMeansOptions,
-  type KMeansResult,
-  type KMeansStep,
-  type MatrixLike,
-} from './algorithms/kmeans.js';
+  expand,
+  expand as broadcastTo,
+  flatten,
+  narrow,
+  permute,
+  reshape,
+  type SliceOptions,
+  slice,
+  squeeze,
+  transpose,
+  unsqueeze,
+} from './ops/shape.js';
+export { argsort, type SortOptions, sort, type TopkOptions, topk } from './ops/sort.js';
+export {
+  abs,
+  cast,
+  exp,
+  type GeluOptions,
+  gelu,
+  log,
+  neg,
+  relu,
+  rsqrt,
+  sigmoid,
+  sign,
+  sqrt,
+  square,
+  tanh,
+} from './ops/unary.js';
+export { sumTo } from './ops/util.js';
+
+// Layers, the functional API, optimizers
+
+export * as F from './nn/functional.js';
+export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+
+// Data
+
 export * as data from './data/index.js';
 export {
-  batches,
-  CALIFORNIA_FEATURES,
-  loadCaliforniaHousing,
-  loadCsv,
-  parseCsv,
-  StandardScaler,
-  trainTestSplit,
   type Batch,
   type BatchOptions,
+  batches,
+  CALIFORNIA_FEATURES,
   type CaliforniaOptions,
   type CsvOptions,
   type CsvTable,
   type Dataset,
+  loadCaliforniaHousing,
+  loadCsv,
+  parseCsv,
   type ScalerOptions,
   type Split,
   type SplitOptions,
+  StandardScaler,
+  trainTestSplit,
 } from './data/index.js';
-export { LinearRegression, lstsq, type LinearRegressionOptions } from './algorithms/linear-regression.js';
-export { MLP, mlpObjective, type Activation, type MLPFitOptions, type MLPInit, type MLPOptions } from './algorithms/mlp.js';
+
+// Algorithms: training, linear regression, the hand-written MLP, metrics
+
+export { LinearRegression, type LinearRegressionOptions, lstsq } from './algorithms/linear-regression.js';
 export { mae, mse, r2, rmse } from './algorithms/metrics.js';
 export {
+  type Activation,
+  MLP,
+  type MLPFitOptions,
+  type MLPInit,
+  type MLPOptions,
+  mlpObjective,
+} from './algorithms/mlp.js';
+export {
   drain,
-  supervisedTask,
-  train,
-  trainSteps,
-  TRAIN_DEFAULTS,
   type EpochRecord,
   type Predictor,
+  supervisedTask,
+  TRAIN_DEFAULTS,
   type TrainEvent,
   type TrainOptions,
   type TrainResult,
   type TrainTask,
+  train,
+  trainSteps,
 } from './algorithms/train.js';
-export { CentersModel, type SampleWeightOption } from './algorithms/kmeans-model.js';
-export { MiniBatchKMeans, MINIBATCH_KMEANS_DEFAULTS, type MiniBatchKMeansOptions } from './algorithms/minibatch-kmeans.js';
-export { adjustedRandIndex } from './algorithms/metrics-cluster.js';
+
+// Algorithms: k-means
+
 export {
+  KMEANS_DEFAULTS,
+  KMeans,
+  type KMeansInit,
+  type KMeansOptions,
+  type KMeansResult,
+  type KMeansStep,
+  kmeans,
+  kmeansSteps,
+  type MatrixLike,
+} from './algorithms/kmeans.js';
+export { CentersModel, type SampleWeightOption } from './algorithms/kmeans-model.js';
+export { adjustedRandIndex, type Labels } from './algorithms/metrics-cluster.js';
+export {
+  MINIBATCH_KMEANS_DEFAULTS,
+  MiniBatchKMeans,
+  type MiniBatchKMeansOptions,
+} from './algorithms/minibatch-kmeans.js';
+
+// Algorithms: decoding (beam search, greedy, sampling)
+
+export {
+  BEAM_SEARCH_DEFAULTS,
+  type BeamSearchOptions,
+  type BeamStep,
+  beamSearch,
+  beamSearchSteps,
+  beamSearchTable,
+  type Hypothesis,
+} from './algorithms/beam-search.js';
+export type { StartOptions, StepContext, StepFn } from './algorithms/decode-step.js';
+export { greedy, SAMPLE_DEFAULTS, type SampleOptions, sample } from './algorithms/sampling.js';
+
+// Compute backend: TypeScript kernels or WebAssembly SIMD, threads
+
+export {
+  type BackendName,
   backend,
   getNumThreads,
   init as initBackend,
   setBackend,
   setNumThreads,
-  type BackendName,
 } from './kernels/backend.js';
-export {
-  beamSearch,
-  beamSearchSteps,
-  beamSearchTable,
-  BEAM_SEARCH_DEFAULTS,
-  type BeamSearchOptions,
-  type BeamStep,
-  type Hypothesis,
-} from './algorithms/beam-search.js';
-export type { StartOptions, StepContext, StepFn } from './algorithms/decode-step.js';
-export { greedy, sample, SAMPLE_DEFAULTS, type SampleOptions } from './algorithms/sampling.js';

@@ -12,7 +12,6 @@ import {
   gradcheck,
   matmul,
   ones,
-  randn,
   ShapeError,
   softmax,
   type Tensor,
@@ -20,10 +19,8 @@ import {
   where,
   zeros,
 } from '../src/index.js';
+import { expectAllClose, F64, leaf64, randn64 } from './helpers.js';
 
-const f64 = { dtype: 'float64' } as const;
-const rnd = (shape: number[], seed: number, requiresGrad = true) =>
-  randn(shape, { ...f64, generator: seed, requiresGrad });
 const bool = (v: boolean[][] | boolean[][][] | boolean[]) => tensor(v, { dtype: 'bool' });
 /** true above the diagonal: key j > query i. */
 const triu = (Lq: number, Lk: number) =>
@@ -31,14 +28,6 @@ const triu = (Lq: number, Lk: number) =>
     Array.from({ length: Lq }, (_, i) => Array.from({ length: Lk }, (_, j) => j > i)),
     { dtype: 'bool' },
   );
-
-function close(a: Tensor, b: Tensor, tol = 1e-12): void {
-  expect(a.shape).toEqual(b.shape);
-  for (let i = 0; i < a.size; i++)
-    expect(Math.abs(a.data[i] - b.data[i]), `element ${i}: ${a.data[i]} vs ${b.data[i]}`).toBeLessThanOrEqual(
-      tol * (1 + Math.abs(b.data[i])),
-    );
-}
 
 /** The textbook composition from primitive ops: softmax(q k^T * scale, masked) v. */
 function composed(
@@ -64,42 +53,42 @@ function grads(fn: () => Tensor, inputs: Tensor[], u: Tensor): Tensor[] {
 describe('scaledDotProductAttention values', () => {
   it('matches a hand computation', () => {
     // scores [1, 0] -> weights [e, 1] / (e + 1); output = weights @ [[1, 2], [3, 4]]
-    const q = tensor([[1, 0]], f64);
+    const q = tensor([[1, 0]], F64);
     const k = tensor(
       [
         [1, 0],
         [0, 1],
       ],
-      f64,
+      F64,
     );
     const v = tensor(
       [
         [1, 2],
         [3, 4],
       ],
-      f64,
+      F64,
     );
     const { output, weights } = F.scaledDotProductAttention(q, k, v, { scale: 1 });
     const a = Math.E / (Math.E + 1);
-    close(weights, tensor([[a, 1 - a]], f64));
-    close(output, tensor([[a + 3 * (1 - a), 2 * a + 4 * (1 - a)]], f64));
+    expectAllClose(weights, tensor([[a, 1 - a]], F64));
+    expectAllClose(output, tensor([[a + 3 * (1 - a), 2 * a + 4 * (1 - a)]], F64));
   });
 
   it('gives uniform weights for zero queries and the default scale is 1/sqrt(D)', () => {
-    const k = rnd([5, 4], 1, false);
-    const v = rnd([5, 3], 2, false);
-    const { output, weights } = F.scaledDotProductAttention(zeros([2, 4], f64), k, v);
-    close(weights, ones([2, 5], f64).div(5));
-    close(output, v.mean(0, { keepdim: true }).expand([2, 3]));
-    const q = rnd([3, 4], 3, false);
-    close(
+    const k = randn64([5, 4], 1);
+    const v = randn64([5, 3], 2);
+    const { output, weights } = F.scaledDotProductAttention(zeros([2, 4], F64), k, v);
+    expectAllClose(weights, ones([2, 5], F64).div(5));
+    expectAllClose(output, v.mean(0, { keepdim: true }).expand([2, 3]));
+    const q = randn64([3, 4], 3);
+    expectAllClose(
       F.scaledDotProductAttention(q, k, v).output,
       F.scaledDotProductAttention(q, k, v, { scale: 0.5 }).output,
     );
   });
 
   it('blockMask, keepMask (its negation), a -inf bias and isCausal all mean the same', () => {
-    const [q, k, v] = [rnd([2, 4, 3], 4, false), rnd([2, 4, 3], 5, false), rnd([2, 4, 2], 6, false)];
+    const [q, k, v] = [randn64([2, 4, 3], 4), randn64([2, 4, 3], 5), randn64([2, 4, 2], 6)];
     const m = triu(4, 4);
     const ref = F.scaledDotProductAttention(q, k, v, { blockMask: m });
     for (const opts of [
@@ -108,23 +97,23 @@ describe('scaledDotProductAttention values', () => {
       { isCausal: true },
     ]) {
       const r = F.scaledDotProductAttention(q, k, v, opts);
-      close(r.output, ref.output);
-      close(r.weights, ref.weights);
+      expectAllClose(r.output, ref.output);
+      expectAllClose(r.weights, ref.weights);
     }
     expect(ref.weights.data[1]).toBe(0); // query 0 may not see key 1: exactly 0
   });
 
   it('ORs isCausal with the mask', () => {
-    const [q, k, v] = [rnd([3, 3], 7, false), rnd([3, 3], 8, false), rnd([3, 2], 9, false)];
+    const [q, k, v] = [randn64([3, 3], 7), randn64([3, 3], 8), randn64([3, 2], 9)];
     const pad = bool([false, true, false]); // key 1 is padding
     const r = F.scaledDotProductAttention(q, k, v, { blockMask: pad, isCausal: true });
     const ref = F.scaledDotProductAttention(q, k, v, { blockMask: triu(3, 3).logicalOr(pad) });
-    close(r.weights, ref.weights);
+    expectAllClose(r.weights, ref.weights);
     expect(Array.from(r.weights.data.slice(0, 3))).toEqual([1, 0, 0]);
   });
 
   it('a fully masked query row gives zero weights, zero output and zero finite gradients', () => {
-    const [q, k, v] = [rnd([3, 4], 10), rnd([5, 4], 11), rnd([5, 2], 12)];
+    const [q, k, v] = [leaf64([3, 4], 10), leaf64([5, 4], 11), leaf64([5, 2], 12)];
     const mask = bool([
       [false, true, false, false, true],
       [true, true, true, true, true],
@@ -139,7 +128,7 @@ describe('scaledDotProductAttention values', () => {
     expect(Array.from(q.grad!.data.slice(4, 8))).toEqual([0, 0, 0, 0]);
     // and every query fully masked, through a -inf bias
     const all = F.scaledDotProductAttention(q, k, v, {
-      bias: zeros([3, 5], f64).add(Number.NEGATIVE_INFINITY),
+      bias: zeros([3, 5], F64).add(Number.NEGATIVE_INFINITY),
     });
     expect(Array.from(all.output.data).every((x) => x === 0)).toBe(true);
   });
@@ -150,101 +139,104 @@ describe('scaledDotProductAttention values', () => {
         [Number.NaN, 0],
         [1, 0],
       ],
-      f64,
+      F64,
     );
-    const { output } = F.scaledDotProductAttention(q, rnd([3, 2], 13, false), rnd([3, 2], 14, false));
+    const { output } = F.scaledDotProductAttention(q, randn64([3, 2], 13), randn64([3, 2], 14));
     expect(Number.isNaN(output.data[0])).toBe(true);
     expect(Number.isFinite(output.data[2])).toBe(true);
   });
 
   it('is stable for huge scores', () => {
-    const q = tensor([[1000, 0]], f64);
+    const q = tensor([[1000, 0]], F64);
     const k = tensor(
       [
         [1, 0],
         [0.9, 0],
       ],
-      f64,
+      F64,
     );
-    const { weights } = F.scaledDotProductAttention(q, k, tensor([[1], [2]], f64), { scale: 1 });
-    close(weights, tensor([[1 / (1 + Math.exp(-100)), Math.exp(-100) / (1 + Math.exp(-100))]], f64));
+    const { weights } = F.scaledDotProductAttention(q, k, tensor([[1], [2]], F64), { scale: 1 });
+    expectAllClose(weights, tensor([[1 / (1 + Math.exp(-100)), Math.exp(-100) / (1 + Math.exp(-100))]], F64));
   });
 
   it('computes float32 in float32', () => {
     const f32 = (t: Tensor) => t.detach().to('float32');
-    const [q, k, v] = [rnd([2, 3, 4], 15, false), rnd([2, 5, 4], 16, false), rnd([2, 5, 3], 17, false)];
+    const [q, k, v] = [randn64([2, 3, 4], 15), randn64([2, 5, 4], 16), randn64([2, 5, 3], 17)];
     const r = F.scaledDotProductAttention(f32(q), f32(k), f32(v));
     expect(r.output.dtype).toBe('float32');
     expect(r.weights.dtype).toBe('float32');
-    close(r.output.to('float64'), F.scaledDotProductAttention(q, k, v).output, 1e-5);
+    expectAllClose(r.output.to('float64'), F.scaledDotProductAttention(q, k, v).output, {
+      rtol: 1e-5,
+      atol: 1e-5,
+    });
   });
 
   it('float32 stays within 1e-4 of float64 on sizes the fast gemm path takes, gradients too', () => {
-    const [q, k, v] = [rnd([2, 2, 90, 16], 18), rnd([2, 2, 70, 16], 19), rnd([2, 2, 70, 16], 20)];
-    const u = rnd([2, 2, 90, 16], 21, false);
+    const [q, k, v] = [leaf64([2, 2, 90, 16], 18), leaf64([2, 2, 70, 16], 19), leaf64([2, 2, 70, 16], 20)];
+    const u = randn64([2, 2, 90, 16], 21);
     const [q32, k32, v32] = [q, k, v].map((t) => t.detach().to('float32').requiresGrad_());
     const run = (a: Tensor, b: Tensor, c: Tensor) =>
       F.scaledDotProductAttention(a, b, c, { isCausal: true }).output;
     const g64 = grads(() => run(q, k, v), [q, k, v], u);
     const g32 = grads(() => run(q32, k32, v32), [q32, k32, v32], u.to('float32'));
-    close(run(q32, k32, v32).to('float64'), run(q, k, v).detach(), 1e-4);
+    expectAllClose(run(q32, k32, v32).to('float64'), run(q, k, v).detach(), { rtol: 1e-4, atol: 1e-4 });
     g32.forEach((g, i) => {
-      close(g.to('float64'), g64[i], 1e-4);
+      expectAllClose(g.to('float64'), g64[i], { rtol: 1e-4, atol: 1e-4 });
     });
   });
 });
 
 describe('the fused node against the composition of primitive ops', () => {
   it('matches values and gradients with a mask, over [B, H] heads', () => {
-    const [q, k, v] = [rnd([2, 3, 5, 4], 20), rnd([2, 3, 6, 4], 21), rnd([2, 3, 6, 3], 22)];
+    const [q, k, v] = [leaf64([2, 3, 5, 4], 20), leaf64([2, 3, 6, 4], 21), leaf64([2, 3, 6, 3], 22)];
     const mask = tensor(
       Array.from({ length: 2 * 5 * 6 }, (_, i) => i % 7 === 3),
       { dtype: 'bool', shape: [2, 1, 5, 6] },
     );
     const fused = F.scaledDotProductAttention(q, k, v, { blockMask: mask });
     const ref = composed(q, k, v, mask);
-    close(fused.output, ref.output);
-    close(fused.weights, ref.weights);
-    const u = rnd([2, 3, 5, 3], 23, false);
+    expectAllClose(fused.output, ref.output);
+    expectAllClose(fused.weights, ref.weights);
+    const u = randn64([2, 3, 5, 3], 23);
     const gf = grads(() => F.scaledDotProductAttention(q, k, v, { blockMask: mask }).output, [q, k, v], u);
     const gr = grads(() => composed(q, k, v, mask).output, [q, k, v], u);
     gf.forEach((g, i) => {
-      close(g, gr[i], 1e-11);
+      expectAllClose(g, gr[i], { rtol: 1e-11, atol: 1e-11 });
     });
   });
 
   it('is one graph node for q, k and v', () => {
-    const [q, k, v] = [rnd([2, 3, 4], 24), rnd([2, 3, 4], 25), rnd([2, 3, 4], 26)];
+    const [q, k, v] = [leaf64([2, 3, 4], 24), leaf64([2, 3, 4], 25), leaf64([2, 3, 4], 26)];
     const { output } = F.scaledDotProductAttention(q, k, v);
     expect(output.gradFn?.name).toBe('scaledDotProductAttention');
     expect(output.gradFn?.inputs).toEqual([q, k, v]);
   });
 
   it('handles more queries than one block (and no weights kept) exactly like the composition', () => {
-    const [q, k, v] = [rnd([150, 8], 27), rnd([70, 8], 28), rnd([70, 5], 29)];
-    const u = rnd([150, 5], 30, false);
+    const [q, k, v] = [leaf64([150, 8], 27), leaf64([70, 8], 28), leaf64([70, 5], 29)];
+    const u = randn64([150, 5], 30);
     const ref = composed(q, k, v, null);
     const lite = F.scaledDotProductAttention(q, k, v, { needWeights: false });
     expect(lite.weights).toBeNull();
-    close(lite.output, ref.output);
+    expectAllClose(lite.output, ref.output);
     const gf = grads(() => F.scaledDotProductAttention(q, k, v, { needWeights: false }).output, [q, k, v], u);
     const gr = grads(() => composed(q, k, v, null).output, [q, k, v], u);
     gf.forEach((g, i) => {
-      close(g, gr[i], 1e-11);
+      expectAllClose(g, gr[i], { rtol: 1e-11, atol: 1e-11 });
     });
   });
 
   it('broadcasts leading dims of q, k, v like matmul (k, v shared by the batch)', () => {
-    const [q, k, v] = [rnd([2, 3, 4, 5], 31), rnd([3, 6, 5], 32), rnd([1, 6, 2], 33)];
-    const u = rnd([2, 3, 4, 2], 34, false);
+    const [q, k, v] = [leaf64([2, 3, 4, 5], 31), leaf64([3, 6, 5], 32), leaf64([1, 6, 2], 33)];
+    const u = randn64([2, 3, 4, 2], 34);
     const fused = F.scaledDotProductAttention(q, k, v);
     expect(fused.output.shape).toEqual([2, 3, 4, 2]);
     expect(fused.weights.shape).toEqual([2, 3, 4, 6]);
-    close(fused.output, composed(q, k, v, null).output);
+    expectAllClose(fused.output, composed(q, k, v, null).output);
     const gf = grads(() => F.scaledDotProductAttention(q, k, v).output, [q, k, v], u);
     const gr = grads(() => composed(q, k, v, null).output, [q, k, v], u);
     gf.forEach((g, i) => {
-      close(g, gr[i], 1e-11);
+      expectAllClose(g, gr[i], { rtol: 1e-11, atol: 1e-11 });
     });
   });
 });
@@ -289,12 +281,17 @@ describe('scaledDotProductAttention gradcheck (float64)', () => {
     ],
   ];
   it.each(cases)('%s', (_name, fn) => {
-    const inputs = [rnd([2, Lq, 5], 40), rnd([2, Lk, 5], 41), rnd([2, Lk, 3], 42), rnd([Lq, Lk], 43)];
+    const inputs = [
+      leaf64([2, Lq, 5], 40),
+      leaf64([2, Lk, 5], 41),
+      leaf64([2, Lk, 3], 42),
+      leaf64([Lq, Lk], 43),
+    ];
     expect(gradcheck(fn, inputs)).toBe(true);
   });
 
   it('gives finite zero gradients on a fully masked row', () => {
-    const [q, k, v] = [rnd([2, 3], 44), rnd([2, 3], 45), rnd([2, 3], 46)];
+    const [q, k, v] = [leaf64([2, 3], 44), leaf64([2, 3], 45), leaf64([2, 3], 46)];
     const r = F.scaledDotProductAttention(q, k, v, {
       blockMask: bool([
         [true, true],
@@ -302,9 +299,9 @@ describe('scaledDotProductAttention gradcheck (float64)', () => {
       ]),
     });
     r.output
-      .mul(rnd([2, 3], 47, false))
+      .mul(randn64([2, 3], 47))
       .sum()
-      .add(r.weights.mul(rnd([2, 2], 48, false)).sum())
+      .add(r.weights.mul(randn64([2, 2], 48)).sum())
       .backward();
     expect(Array.from(q.grad!.data.slice(0, 3))).toEqual([0, 0, 0]);
     expect([...q.grad!.data, ...k.grad!.data, ...v.grad!.data].every(Number.isFinite)).toBe(true);
@@ -322,11 +319,7 @@ describe('property: matches naive loops', () => {
         fc.boolean(),
         fc.integer({ min: 0, max: 1e6 }),
         (Lq, Lk, D, Dv, causal, seed) => {
-          const [q, k, v] = [
-            rnd([Lq, D], seed, false),
-            rnd([Lk, D], seed + 1, false),
-            rnd([Lk, Dv], seed + 2, false),
-          ];
+          const [q, k, v] = [randn64([Lq, D], seed), randn64([Lk, D], seed + 1), randn64([Lk, Dv], seed + 2)];
           const m = tensor(
             Array.from({ length: Lq * Lk }, (_, i) => ((seed >> (i % 20)) & 1) === 1),
             { dtype: 'bool', shape: [Lq, Lk] },
@@ -360,12 +353,12 @@ describe('property: matches naive loops', () => {
 });
 
 describe('scaledDotProductAttention bad input', () => {
-  const [q, k, v] = [rnd([2, 3, 4], 50, false), rnd([2, 5, 4], 51, false), rnd([2, 5, 6], 52, false)];
+  const [q, k, v] = [randn64([2, 3, 4], 50), randn64([2, 5, 4], 51), randn64([2, 5, 6], 52)];
   const sdpa = F.scaledDotProductAttention;
   it.each([
     [
       'two masks',
-      () => sdpa(q, k, v, { blockMask: triu(3, 5), bias: zeros([3, 5], f64) }),
+      () => sdpa(q, k, v, { blockMask: triu(3, 5), bias: zeros([3, 5], F64) }),
       ArgumentError,
       /at most one of blockMask, keepMask and bias \(got blockMask and bias\)/,
     ],
@@ -395,19 +388,19 @@ describe('scaledDotProductAttention bad input', () => {
     ],
     [
       'q and k sizes differ',
-      () => sdpa(q, rnd([2, 5, 3], 53, false), v),
+      () => sdpa(q, randn64([2, 5, 3], 53), v),
       ShapeError,
       /q and k must end in the same size D \(q \[2,3,4\] vs k \[2,5,3\]\)/,
     ],
     [
       'k and v lengths differ',
-      () => sdpa(q, k, rnd([2, 4, 6], 54, false)),
+      () => sdpa(q, k, randn64([2, 4, 6], 54)),
       ShapeError,
       /k and v must have the same length Lk \(k \[2,5,4\] vs v \[2,4,6\]\)/,
     ],
     [
       'leading dims do not broadcast',
-      () => sdpa(q, rnd([3, 5, 4], 55, false), rnd([3, 5, 6], 56, false)),
+      () => sdpa(q, randn64([3, 5, 4], 55), randn64([3, 5, 6], 56)),
       ShapeError,
       /leading dims of q \[2,3,4\], k \[3,5,4\] and v \[3,5,6\] do not broadcast/,
     ],
@@ -419,7 +412,7 @@ describe('scaledDotProductAttention bad input', () => {
     ],
     [
       '1-D q',
-      () => sdpa(tensor([1, 2, 3, 4], f64), k, v),
+      () => sdpa(tensor([1, 2, 3, 4], F64), k, v),
       ShapeError,
       /q, k and v must be \[\.\.\., L, D\], got \[4\], \[2,5,4\], \[2,5,6\]/,
     ],

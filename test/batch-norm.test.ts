@@ -2,27 +2,10 @@
 // train vs eval, gradcheck in both modes, fused vs composed, state dicts, and bad input.
 
 import { describe, expect, it } from 'vitest';
-import {
-  ArgumentError,
-  F,
-  gradcheck,
-  nn,
-  randn,
-  ShapeError,
-  type Tensor,
-  tensor,
-  zeros,
-} from '../src/index.js';
+import { ArgumentError, F, gradcheck, nn, ShapeError, type Tensor, tensor, zeros } from '../src/index.js';
+import { leaf64, maxAbsDiff, randn64 } from './helpers.js';
 
-const f64 = (shape: number[], seed: number, requiresGrad = true) =>
-  randn(shape, { dtype: 'float64', generator: seed, requiresGrad });
 const arr = (t: Tensor | null) => Array.from(t!.data);
-
-function maxAbsDiff(a: Tensor, b: Tensor): number {
-  let m = 0;
-  for (let i = 0; i < a.size; i++) m = Math.max(m, Math.abs(a.data[i] - b.data[i]));
-  return m;
-}
 
 /** Training-mode batch norm from primitive ops, x [N, C, ...]. */
 function composed(x: Tensor, w: Tensor | null, b: Tensor | null, eps = 1e-5): Tensor {
@@ -53,7 +36,7 @@ describe('nn.BatchNorm1d running statistics', () => {
 
   it('momentum null is the cumulative average of the batch statistics', () => {
     const m = new nn.BatchNorm1d(3, { momentum: null, dtype: 'float64' });
-    const xs = [f64([4, 3], 1, false), f64([6, 3], 2, false), f64([5, 3], 3, false)];
+    const xs = [randn64([4, 3], 1), randn64([6, 3], 2), randn64([5, 3], 3)];
     for (const x of xs) m.forward(x);
     const mean = xs
       .map((x) => x.mean(0))
@@ -70,7 +53,7 @@ describe('nn.BatchNorm1d running statistics', () => {
 
   it('eval uses the running statistics; train and eval differ', () => {
     const m = new nn.BatchNorm1d(2, { dtype: 'float64', momentum: 0.5 });
-    const x = f64([8, 2], 4, false);
+    const x = randn64([8, 2], 4);
     const yTrain = m.forward(x);
     const yEval = m.eval().forward(x);
     const expected = x.sub(m.runningMean!).div(m.runningVar!.add(1e-5).sqrt());
@@ -80,7 +63,7 @@ describe('nn.BatchNorm1d running statistics', () => {
   });
 
   it('takes [N, C, L]: statistics over N and L, same as BatchNorm2d on [N, C, L, 1]', () => {
-    const x = f64([3, 2, 5], 5, false);
+    const x = randn64([3, 2, 5], 5);
     const a = new nn.BatchNorm1d(2, { dtype: 'float64' });
     const b = new nn.BatchNorm2d(2, { dtype: 'float64' });
     expect(maxAbsDiff(a.forward(x), b.forward(x.reshape([3, 2, 5, 1])).reshape([3, 2, 5]))).toBe(0);
@@ -90,7 +73,7 @@ describe('nn.BatchNorm1d running statistics', () => {
   it('without trackRunningStats has no buffers and always uses batch statistics', () => {
     const m = new nn.BatchNorm2d(2, { trackRunningStats: false, dtype: 'float64' }).eval();
     expect(Object.keys(m.stateDict())).toEqual(['weight', 'bias']);
-    const x = f64([2, 2, 3, 3], 6, false);
+    const x = randn64([2, 2, 3, 3], 6);
     expect(maxAbsDiff(m.forward(x), composed(x, null, null))).toBeLessThan(1e-14);
   });
 
@@ -137,34 +120,34 @@ describe('F.batchNorm gradients', () => {
     const C = shape[1];
     const fn = (x: Tensor, w: Tensor, b: Tensor) =>
       F.batchNorm(x, null, null, { weight: w, bias: b, training: true });
-    expect(gradcheck(fn, [f64(shape, 1), f64([C], 2), f64([C], 3)])).toBe(true);
-    expect(gradcheck((x) => F.batchNorm(x, null, null, { training: true, eps: 1e-3 }), [f64(shape, 4)])).toBe(
-      true,
-    );
+    expect(gradcheck(fn, [leaf64(shape, 1), leaf64([C], 2), leaf64([C], 3)])).toBe(true);
+    expect(
+      gradcheck((x) => F.batchNorm(x, null, null, { training: true, eps: 1e-3 }), [leaf64(shape, 4)]),
+    ).toBe(true);
   });
 
   it.each(shapes)('gradcheck eval %s (the affine map)', (_name, shape) => {
     const C = shape[1];
-    const rm = f64([C], 5, false);
-    const rv = f64([C], 6, false).abs().add(0.5);
+    const rm = randn64([C], 5);
+    const rv = randn64([C], 6).abs().add(0.5);
     const fn = (x: Tensor, w: Tensor, b: Tensor) => F.batchNorm(x, rm, rv, { weight: w, bias: b });
-    expect(gradcheck(fn, [f64(shape, 1), f64([C], 2), f64([C], 3)])).toBe(true);
+    expect(gradcheck(fn, [leaf64(shape, 1), leaf64([C], 2), leaf64([C], 3)])).toBe(true);
   });
 
   it('module gradcheck: BatchNorm2d in training and eval mode, through its own parameters', () => {
     const m = new nn.BatchNorm2d(2, { dtype: 'float64' });
     m.weight!.data.set([1.5, -0.5]);
     const fn = (x: Tensor) => m.forward(x);
-    expect(gradcheck(fn, [f64([3, 2, 2, 2], 7), m.weight!, m.bias!])).toBe(true);
+    expect(gradcheck(fn, [leaf64([3, 2, 2, 2], 7), m.weight!, m.bias!])).toBe(true);
     m.eval();
-    expect(gradcheck(fn, [f64([3, 2, 2, 2], 8), m.weight!, m.bias!])).toBe(true);
+    expect(gradcheck(fn, [leaf64([3, 2, 2, 2], 8), m.weight!, m.bias!])).toBe(true);
   });
 
   it('fused equals the composition of primitive ops, values and gradients (training)', () => {
     const run = (f: (x: Tensor, w: Tensor, b: Tensor) => Tensor) => {
-      const [x, w, b] = [f64([4, 3, 2, 2], 9), f64([3], 10), f64([3], 11)];
+      const [x, w, b] = [leaf64([4, 3, 2, 2], 9), leaf64([3], 10), leaf64([3], 11)];
       const y = f(x, w, b);
-      y.backward(f64([4, 3, 2, 2], 12, false));
+      y.backward(randn64([4, 3, 2, 2], 12));
       return [y, x.grad!, w.grad!, b.grad!];
     };
     const fused = run((x, w, b) => F.batchNorm(x, null, null, { weight: w, bias: b, training: true }));
@@ -174,7 +157,7 @@ describe('F.batchNorm gradients', () => {
   });
 
   it('eval backward is the affine map dx = dy w rstd', () => {
-    const x = f64([4, 2], 13);
+    const x = leaf64([4, 2], 13);
     const w = tensor([2, -3], { dtype: 'float64' });
     F.batchNorm(x, tensor([0, 0], { dtype: 'float64' }), tensor([3, 0.5], { dtype: 'float64' }), {
       weight: w,

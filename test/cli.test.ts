@@ -6,16 +6,28 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fmtNum } from '../src/cli/format.js';
 import { toVegaLite } from '../src/cli/plot.js';
 import { main } from '../src/cli/program.js';
+import { ROOT } from './helpers.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = mkdtempSync(join(tmpdir(), 'shousi-cli-'));
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+/** The ten demos in the order `shousi demo all` runs them (written out: the test pins it). */
+const DEMO_ORDER = [
+  'linreg',
+  'mlp',
+  'attention',
+  'mha',
+  'self-attention',
+  'beam-search',
+  'kmeans',
+  'layernorm',
+  'batchnorm',
+  'conv2d',
+];
 
 interface Run {
   code: number | null;
@@ -208,18 +220,7 @@ describe('shousi demo all --json', () => {
 
   it('has every demo, in order, with a summary and metrics', () => {
     expect(doc.failed).toBe(0);
-    expect(doc.demos.map((d) => d.demo)).toEqual([
-      'linreg',
-      'mlp',
-      'attention',
-      'mha',
-      'self-attention',
-      'beam-search',
-      'kmeans',
-      'layernorm',
-      'batchnorm',
-      'conv2d',
-    ]);
+    expect(doc.demos.map((d) => d.demo)).toEqual(DEMO_ORDER);
     for (const d of doc.demos) {
       expect(d.summary.length).toBeGreaterThan(20);
       expect(d.seconds).toBeGreaterThanOrEqual(0);
@@ -297,18 +298,7 @@ describe('help, version, info', () => {
     for (const args of [['--help'], ['demo', '--help']]) {
       const r = await cliInProcess(...args);
       expect(r.code).toBe(0);
-      for (const name of [
-        'linreg',
-        'mlp',
-        'attention',
-        'mha',
-        'self-attention',
-        'beam-search',
-        'kmeans',
-        'layernorm',
-        'batchnorm',
-        'conv2d',
-      ]) {
+      for (const name of DEMO_ORDER) {
         expect(r.stdout).toMatch(new RegExp(`^  ${name} +\\S.+$`, 'm'));
       }
     }

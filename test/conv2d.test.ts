@@ -17,16 +17,7 @@ import {
   tensor,
   zeros,
 } from '../src/index.js';
-
-const f64 = (shape: number[], seed: number, requiresGrad = true) =>
-  randn(shape, { dtype: 'float64', generator: seed, requiresGrad });
-
-function maxAbsDiff(a: Tensor, b: Tensor): number {
-  expect(a.shape).toEqual(b.shape);
-  let m = 0;
-  for (let i = 0; i < a.size; i++) m = Math.max(m, Math.abs(a.data[i] - b.data[i]));
-  return m;
-}
+import { leaf64, maxAbsDiff, randn64 } from './helpers.js';
 
 interface Geo {
   stride: [number, number];
@@ -148,9 +139,9 @@ describe('F.conv2d values', () => {
     });
     fc.assert(
       fc.property(arb, ({ N, G, cg, og, k, s, d, p, seed }) => {
-        const x = f64([N, G * cg, 7, 6], seed, false);
-        const w = f64([G * og, cg, k[0], k[1]], seed + 1, false);
-        const b = f64([G * og], seed + 2, false);
+        const x = randn64([N, G * cg, 7, 6], seed);
+        const w = randn64([G * og, cg, k[0], k[1]], seed + 1);
+        const b = randn64([G * og], seed + 2);
         const y = F.conv2d(x, w, { bias: b, stride: s, padding: p, dilation: d, groups: G });
         const ref = naiveConv(x, w, b, { stride: s, pad: [p[0], p[0], p[1], p[1]], dil: d, groups: G });
         return maxAbsDiff(y, ref) < 1e-12;
@@ -160,8 +151,8 @@ describe('F.conv2d values', () => {
   });
 
   it("'same' keeps H x W and puts the odd padding at the bottom/right (even kernel 2x4, dilation 2)", () => {
-    const x = f64([1, 2, 5, 6], 1, false);
-    const w = f64([3, 2, 2, 4], 2, false);
+    const x = randn64([1, 2, 5, 6], 1);
+    const w = randn64([3, 2, 2, 4], 2);
     const y = F.conv2d(x, w, { padding: 'same', dilation: [1, 2] });
     expect(y.shape).toEqual([1, 3, 5, 6]);
     // total = dilation*(k-1): rows 1 -> top 0, bottom 1; cols 2*3 = 6 -> left 3, right 3
@@ -172,8 +163,8 @@ describe('F.conv2d values', () => {
   });
 
   it('matches the naive loop at a size that takes the large (packed, threaded) GEMM path', () => {
-    const x = f64([2, 32, 16, 16], 11, false);
-    const w = f64([32, 32, 3, 3], 12, false);
+    const x = randn64([2, 32, 16, 16], 11);
+    const w = randn64([32, 32, 3, 3], 12);
     const geo: Geo = { stride: [1, 1], pad: [1, 1, 1, 1], dil: [1, 1], groups: 1 };
     const ref = naiveConv(x, w, null, geo);
     expect(maxAbsDiff(F.conv2d(x, w, { padding: 1 }), ref)).toBeLessThan(1e-11);
@@ -182,8 +173,8 @@ describe('F.conv2d values', () => {
   });
 
   it('takes an unbatched [C, H, W] input, as torch', () => {
-    const x = f64([2, 4, 4], 3, false);
-    const w = f64([3, 2, 3, 3], 4, false);
+    const x = randn64([2, 4, 4], 3);
+    const w = randn64([3, 2, 3, 3], 4);
     const y = F.conv2d(x, w, { padding: 1 });
     expect(y.shape).toEqual([3, 4, 4]);
     expect(maxAbsDiff(y, F.conv2d(x.reshape([1, 2, 4, 4]), w, { padding: 1 }).reshape([3, 4, 4]))).toBe(0);
@@ -214,7 +205,7 @@ describe('F.conv2d gradients', () => {
     ['no bias, 1x1', [2, 3, 3, 3], [2, 3, 1, 1], {}, false],
   ];
   it.each(cases)('gradcheck: %s', (_name, xs, ws, opts, hasBias) => {
-    const inputs = [f64(xs, 1), f64(ws, 2), ...(hasBias ? [f64([ws[0]], 3)] : [])];
+    const inputs = [leaf64(xs, 1), leaf64(ws, 2), ...(hasBias ? [leaf64([ws[0]], 3)] : [])];
     const fn = (x: Tensor, w: Tensor, b?: Tensor) => F.conv2d(x, w, { ...opts, bias: b ?? null });
     expect(gradcheck(fn, inputs)).toBe(true);
   });
@@ -225,9 +216,9 @@ describe('F.conv2d gradients', () => {
   ])('fused equals the composition of primitive ops, values and gradients (%s)', (_name, xs, ws) => {
     const geo: Geo = { stride: [2, 1], pad: [1, 1, 0, 0], dil: [1, 2], groups: 2 };
     const run = (f: (x: Tensor, w: Tensor, b: Tensor) => Tensor) => {
-      const [x, w, b] = [f64(xs, 5), f64(ws, 6), f64([ws[0]], 7)];
+      const [x, w, b] = [leaf64(xs, 5), leaf64(ws, 6), leaf64([ws[0]], 7)];
       const y = f(x, w, b);
-      y.backward(f64(y.shape as number[], 8, false));
+      y.backward(randn64(y.shape as number[], 8));
       return [y, x.grad!, w.grad!, b.grad!];
     };
     const fused = run((x, w, b) =>
@@ -264,7 +255,7 @@ describe('nn.Conv2d', () => {
 
   it('backpropagates into its parameters', () => {
     const m = new nn.Conv2d(2, 3, 3, { padding: 1, dtype: 'float64', generator: 4 });
-    expect(gradcheck((x) => m.forward(x), [f64([1, 2, 4, 4], 9), m.weight, m.bias!])).toBe(true);
+    expect(gradcheck((x) => m.forward(x), [leaf64([1, 2, 4, 4], 9), m.weight, m.bias!])).toBe(true);
   });
 });
 

@@ -6,8 +6,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { ROOT } from './helpers.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 const SHARED = path.resolve(ROOT, '../shared');
 const hasShared = existsSync(path.join(SHARED, 'golden'));
 const DATA_FILES = ['cal_housing.data', 'iris.csv', 'wine_data.csv', 'breast_cancer.csv', 'digits.csv.gz'];

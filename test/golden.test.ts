@@ -19,8 +19,8 @@ import {
 import type { GoldenFile, OpAdapter } from '../scripts/golden/types.js';
 import { caseInputs, fromGolden } from '../scripts/golden/util.js';
 import { F, tensor } from '../src/index.js';
+import { ROOT } from './helpers.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 const runs = await planGolden({ implementedOnly: true });
 const byFile = new Map<string, typeof runs>();
 for (const r of runs) byFile.set(r.fixture.file, [...(byFile.get(r.fixture.file) ?? []), r]);

@@ -2,12 +2,9 @@
 // agree exactly), seeded property tests (inertia never rises, Elkan == Lloyd, weights ==
 // duplicated rows), empty-cluster relocation, the estimator classes, and bad input.
 
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import adapter, { kmeansData, sameRun } from '../scripts/golden/adapters/kmeans.js';
-import type { GoldenFile } from '../scripts/golden/types.js';
 import { fromGolden } from '../scripts/golden/util.js';
 import {
   ArgumentError,
@@ -22,9 +19,9 @@ import {
   Tensor,
   tensor,
 } from '../src/index.js';
+import { loadFixture, ROOT } from './helpers.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const fixture = JSON.parse(readFileSync(path.join(ROOT, 'golden/kmeans.json'), 'utf8')) as GoldenFile;
+const fixture = loadFixture('kmeans');
 const ctx = { dtype: 'float64' as const, dataRoot: ROOT };
 
 /** n points around `centers` (normal noise, sd) in float64, seeded. */

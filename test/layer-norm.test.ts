@@ -1,10 +1,8 @@
 // F.layerNorm / nn.LayerNorm: hand-computed values, the large-offset precision test against
 // the naive one-pass variance, gradcheck, fused vs composed, the module, and bad input.
 
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { GoldenFile } from '../scripts/golden/types.js';
 import {
   ArgumentError,
   DTypeError,
@@ -18,9 +16,7 @@ import {
   tensor,
   zeros,
 } from '../src/index.js';
-
-const f64 = (shape: number[], seed: number, requiresGrad = true) =>
-  randn(shape, { dtype: 'float64', generator: seed, requiresGrad });
+import { leaf64, loadFixture, maxAbsDiff, randn64 } from './helpers.js';
 
 /** The same computation from primitive ops (one graph node per step). */
 function composed(x: Tensor, S: number[], w: Tensor | null, b: Tensor | null, eps = 1e-5): Tensor {
@@ -34,12 +30,6 @@ function composed(x: Tensor, S: number[], w: Tensor | null, b: Tensor | null, ep
   return y;
 }
 
-function maxAbsDiff(a: Tensor, b: Tensor): number {
-  let m = 0;
-  for (let i = 0; i < a.size; i++) m = Math.max(m, Math.abs(a.data[i] - b.data[i]));
-  return m;
-}
-
 describe('F.layerNorm values', () => {
   it('normalises a row by hand: [1,2,3,4] has mean 2.5 and biased variance 1.25', () => {
     const y = F.layerNorm(tensor([[1, 2, 3, 4]], { dtype: 'float64' }), [4]);
@@ -50,9 +40,9 @@ describe('F.layerNorm values', () => {
   });
 
   it('applies weight and bias elementwise over several trailing dims', () => {
-    const x = f64([2, 3, 4], 1, false);
-    const w = f64([3, 4], 2, false);
-    const b = f64([3, 4], 3, false);
+    const x = randn64([2, 3, 4], 1);
+    const w = randn64([3, 4], 2);
+    const b = randn64([3, 4], 3);
     const y = F.layerNorm(x, [3, 4], { weight: w, bias: b, eps: 1e-3 });
     expect(maxAbsDiff(y, composed(x, [3, 4], w, b, 1e-3))).toBeLessThan(1e-12);
     // [3,4] normalises the same 12 values as a flat [12]
@@ -120,7 +110,7 @@ describe('LayerNorm with a large offset (mean 1e4, std 1) in float32', () => {
   }
 
   it('fails naively and passes ours on the fixture case', () => {
-    const file = JSON.parse(readFileSync('golden/layer_norm.json', 'utf8')) as GoldenFile;
+    const file = loadFixture('layer_norm');
     const c = file.cases.find((k) => k.name.startsWith('large_offset'))!;
     const x32 = Float32Array.from(c.inputs.x.data);
     const D = c.inputs.x.shape.at(-1)!;
@@ -151,7 +141,7 @@ describe('F.layerNorm gradients', () => {
     ['bias only, last dim', [4, 3], [3], false, true],
   ];
   it.each(cases)('gradcheck: %s', (_name, shape, S, hasW, hasB) => {
-    const inputs = [f64(shape, 1), ...(hasW ? [f64(S, 2)] : []), ...(hasB ? [f64(S, 3)] : [])];
+    const inputs = [leaf64(shape, 1), ...(hasW ? [leaf64(S, 2)] : []), ...(hasB ? [leaf64(S, 3)] : [])];
     const fn = (x: Tensor, ...p: Tensor[]) =>
       F.layerNorm(x, S, { weight: hasW ? p[0] : null, bias: hasB ? p[hasW ? 1 : 0] : null });
     expect(gradcheck(fn, inputs)).toBe(true);
@@ -160,9 +150,9 @@ describe('F.layerNorm gradients', () => {
   it('fused equals the composition of primitive ops, values and gradients', () => {
     const S = [3, 4];
     const run = (f: (x: Tensor, w: Tensor, b: Tensor) => Tensor) => {
-      const [x, w, b] = [f64([2, 3, 4], 5), f64(S, 6), f64(S, 7)];
+      const [x, w, b] = [leaf64([2, 3, 4], 5), leaf64(S, 6), leaf64(S, 7)];
       const y = f(x, w, b);
-      y.backward(f64([2, 3, 4], 8, false));
+      y.backward(randn64([2, 3, 4], 8));
       return [y, x.grad!, w.grad!, b.grad!];
     };
     const fused = run((x, w, b) => F.layerNorm(x, S, { weight: w, bias: b }));
@@ -188,9 +178,9 @@ describe('nn.LayerNorm', () => {
 
   it('trains its parameters in float64', () => {
     const m = new nn.LayerNorm(3, { dtype: 'float64', eps: 1e-3 });
-    const x = f64([5, 3], 1, false);
+    const x = randn64([5, 3], 1);
     m.forward(x)
-      .mul(f64([5, 3], 2, false))
+      .mul(randn64([5, 3], 2))
       .sum()
       .backward();
     expect(m.weight!.grad!.shape).toEqual([3]);

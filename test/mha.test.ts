@@ -3,10 +3,7 @@
 // (key padding, bool and float attnMask, causal), unbatched input, loading a PyTorch state dict
 // given as plain arrays, gradchecks of inputs and parameters, and bad input.
 
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { GoldenFile } from '../scripts/golden/types.js';
 import {
   ArgumentError,
   DTypeError,
@@ -14,7 +11,6 @@ import {
   gradcheck,
   matmul,
   nn,
-  randn,
   ShapeError,
   softmax,
   type Tensor,
@@ -22,23 +18,13 @@ import {
   where,
   zeros,
 } from '../src/index.js';
+import { expectAllClose, F64, leaf64, loadFixture, randn64 } from './helpers.js';
 
-const f64 = { dtype: 'float64' } as const;
-const rnd = (shape: number[], seed: number, requiresGrad = false) =>
-  randn(shape, { ...f64, generator: seed, requiresGrad });
 const bool = (rows: number[][]) =>
   tensor(
     rows.map((r) => r.map((x) => x === 1)),
     { dtype: 'bool' },
   );
-
-function close(a: Tensor, b: Tensor, tol = 1e-12): void {
-  expect(a.shape).toEqual(b.shape);
-  for (let i = 0; i < a.size; i++)
-    expect(Math.abs(a.data[i] - b.data[i]), `element ${i}`).toBeLessThanOrEqual(
-      tol * (1 + Math.abs(b.data[i])),
-    );
-}
 
 /** Multi-head attention spelled out with primitive ops: project, split heads, softmax, merge, project. */
 function reference(
@@ -123,7 +109,7 @@ describe('MultiheadAttention parameters', () => {
 describe('MultiheadAttention forward', () => {
   const randomize = (m: nn.Module, seed: number) => {
     m.parameters().forEach((p, i) => {
-      p.data.set(rnd([p.size], seed + i).data);
+      p.data.set(randn64([p.size], seed + i).data);
     });
   };
 
@@ -137,24 +123,24 @@ describe('MultiheadAttention forward', () => {
       dtype: 'float64',
     });
     randomize(m, 100);
-    const [query, key, value] = [rnd([2, 3, 6], 1), rnd([2, 4, 5], 2), rnd([2, 4, 4], 3)];
+    const [query, key, value] = [randn64([2, 3, 6], 1), randn64([2, 4, 5], 2), randn64([2, 4, 4], 3)];
     const ours = m.forward(query, key, value, { averageAttnWeights: false });
     const ref = reference(m, query, key, value, null);
     expect(ours.output.shape).toEqual([2, 3, 7]);
-    close(ours.output, ref.output);
-    close(ours.weights, ref.weights);
-    close(m.forward(query, key, value).weights, ref.weights.mean(1));
+    expectAllClose(ours.output, ref.output);
+    expectAllClose(ours.weights, ref.weights);
+    expectAllClose(m.forward(query, key, value).weights, ref.weights.mean(1));
   });
 
   it('combines keyPaddingMask, a float attnMask and isCausal like torch (bool -> -inf, added)', () => {
     const m = new nn.MultiheadAttention(4, 2, { dtype: 'float64' });
     randomize(m, 200);
-    const x = rnd([2, 3, 4], 4);
+    const x = randn64([2, 3, 4], 4);
     const kpm = bool([
       [0, 0, 1],
       [0, 0, 0],
     ]);
-    const am = rnd([3, 3], 5);
+    const am = randn64([3, 3], 5);
     const causal = bool([
       [0, 1, 1],
       [0, 0, 1],
@@ -164,7 +150,7 @@ describe('MultiheadAttention forward', () => {
     const bias = where(kpm.reshape([2, 1, 1, 3]).logicalOr(causal), inf, 0)
       .double()
       .add(am);
-    close(
+    expectAllClose(
       m.forward(x, x, x, { keyPaddingMask: kpm, attnMask: am, isCausal: true }).output,
       reference(m, x, x, x, bias).output,
     );
@@ -174,7 +160,7 @@ describe('MultiheadAttention forward', () => {
       { dtype: 'bool', shape: [4, 3, 3] },
     );
     const bias2 = where(kpm.reshape([2, 1, 1, 3]).logicalOr(perHead.reshape([2, 2, 3, 3])), inf, 0).double();
-    close(
+    expectAllClose(
       m.forward(x, x, x, { keyPaddingMask: kpm, attnMask: perHead }).output,
       reference(m, x, x, x, bias2).output,
     );
@@ -182,26 +168,26 @@ describe('MultiheadAttention forward', () => {
 
   it('accepts unbatched [L, E] input and needWeights false', () => {
     const m = new nn.MultiheadAttention(4, 2, { dtype: 'float64', generator: 1 });
-    const [q, k] = [rnd([3, 4], 6), rnd([5, 4], 7)];
+    const [q, k] = [randn64([3, 4], 6), randn64([5, 4], 7)];
     const batched = m.forward(q.unsqueeze(0), k.unsqueeze(0), k.unsqueeze(0), {
       keyPaddingMask: bool([[0, 1, 0, 0, 0]]),
     });
     const single = m.forward(q, k, k, {
       keyPaddingMask: tensor([false, true, false, false, false], { dtype: 'bool' }),
     });
-    close(single.output, batched.output.squeeze(0));
-    close(single.weights, batched.weights.squeeze(0));
+    expectAllClose(single.output, batched.output.squeeze(0));
+    expectAllClose(single.weights, batched.weights.squeeze(0));
     const lite = m.forward(q, k, k, { needWeights: false });
     expect(lite.weights).toBeNull();
-    close(lite.output, m.forward(q, k, k).output);
+    expectAllClose(lite.output, m.forward(q, k, k).output);
   });
 
   it('gives zeros, not NaN, when every key of a query is masked', () => {
     const m = new nn.MultiheadAttention(4, 2, { dtype: 'float64', generator: 2 });
-    const x = rnd([1, 2, 4], 8);
+    const x = randn64([1, 2, 4], 8);
     const { output, weights } = m.forward(x, x, x, { keyPaddingMask: bool([[1, 1]]) });
     expect([...output.data, ...weights.data].every(Number.isFinite)).toBe(true);
-    close(output, m.outProj.bias!.expand([1, 2, 4]));
+    expectAllClose(output, m.outProj.bias!.expand([1, 2, 4]));
   });
 });
 
@@ -212,16 +198,14 @@ describe('SelfAttention', () => {
     expect(sa).toBeInstanceOf(nn.MultiheadAttentionBase);
     expect(sa.namedParameters().map(([k]) => k)).toEqual(mha.namedParameters().map(([k]) => k));
     mha.loadStateDict(sa.stateDict());
-    const x = rnd([2, 4, 6], 9);
-    close(sa.forward(x).output, mha.forward(x, x, x, { isCausal: true }).output);
-    close(sa.forward(x, { isCausal: false }).output, mha.forward(x, x, x).output);
+    const x = randn64([2, 4, 6], 9);
+    expectAllClose(sa.forward(x).output, mha.forward(x, x, x, { isCausal: true }).output);
+    expectAllClose(sa.forward(x, { isCausal: false }).output, mha.forward(x, x, x).output);
     expect(sa.forward(x).weights.data[1]).toBe(0); // query 0 never sees key 1
   });
 
   it('loads a PyTorch state dict given as plain arrays and reproduces PyTorch', () => {
-    const file = JSON.parse(
-      readFileSync(path.resolve(import.meta.dirname, '../golden/self_attention.json'), 'utf8'),
-    ) as GoldenFile;
+    const file = loadFixture('self_attention');
     const c = file.cases.find((k) => k.name === 'causal')!;
     // what a user pastes from Python: {name: tensor.tolist()} or {name: {shape, data}}
     const sd = Object.fromEntries(
@@ -231,8 +215,11 @@ describe('SelfAttention', () => {
     );
     const sa = new nn.SelfAttention(8, 2, { causal: true, dtype: 'float64' });
     sa.loadStateDict(sd);
-    const { output } = sa.forward(tensor(c.inputs.x.data, { ...f64, shape: c.inputs.x.shape }));
-    close(output, tensor(c.outputs.output.data, { ...f64, shape: c.outputs.output.shape }), 1e-10);
+    const { output } = sa.forward(tensor(c.inputs.x.data, { ...F64, shape: c.inputs.x.shape }));
+    expectAllClose(output, tensor(c.outputs.output.data, { ...F64, shape: c.outputs.output.shape }), {
+      rtol: 1e-10,
+      atol: 1e-10,
+    });
   });
 });
 
@@ -252,12 +239,7 @@ describe('gradcheck (float64) of inputs and parameters', () => {
       return [r.output, r.weights];
     };
     expect(
-      gradcheck(fn, [
-        rnd([2, 2, 4], 10, true),
-        rnd([2, 3, 4], 11, true),
-        rnd([2, 3, 4], 12, true),
-        ...m.parameters(),
-      ]),
+      gradcheck(fn, [leaf64([2, 2, 4], 10), leaf64([2, 3, 4], 11), leaf64([2, 3, 4], 12), ...m.parameters()]),
     ).toBe(true);
   });
 
@@ -275,10 +257,10 @@ describe('gradcheck (float64) of inputs and parameters', () => {
       m.forward(q, k, v, { attnMask: am, averageAttnWeights: false, needWeights: false }).output;
     expect(
       gradcheck(fn, [
-        rnd([2, 2, 4], 13, true),
-        rnd([2, 3, 3], 14, true),
-        rnd([2, 3, 2], 15, true),
-        rnd([2, 3], 16, true),
+        leaf64([2, 2, 4], 13),
+        leaf64([2, 3, 3], 14),
+        leaf64([2, 3, 2], 15),
+        leaf64([2, 3], 16),
         ...m.parameters(),
       ]),
     ).toBe(true);
@@ -290,13 +272,13 @@ describe('gradcheck (float64) of inputs and parameters', () => {
       const r = sa.forward(x);
       return [r.output, r.weights];
     };
-    expect(gradcheck(fn, [rnd([2, 3, 4], 17, true), ...sa.parameters()])).toBe(true);
+    expect(gradcheck(fn, [leaf64([2, 3, 4], 17), ...sa.parameters()])).toBe(true);
   });
 });
 
 describe('MultiheadAttention bad input', () => {
   const m = new nn.MultiheadAttention(8, 2, { kdim: 6, dtype: 'float64' });
-  const [q, k, v] = [rnd([2, 3, 8], 20), rnd([2, 5, 6], 21), rnd([2, 5, 8], 22)];
+  const [q, k, v] = [randn64([2, 3, 8], 20), randn64([2, 5, 6], 21), randn64([2, 5, 8], 22)];
   it.each([
     [
       'embedDim not divisible by numHeads',
@@ -318,19 +300,19 @@ describe('MultiheadAttention bad input', () => {
     ],
     [
       'key dim != kdim',
-      () => m.forward(q, rnd([2, 5, 8], 23), v),
+      () => m.forward(q, randn64([2, 5, 8], 23), v),
       ShapeError,
       /key must be \[B, L, 6\] \(kdim = 6\), got \[2,5,8\]/,
     ],
     [
       'query dim != embedDim',
-      () => m.forward(rnd([2, 3, 7], 24), k, v),
+      () => m.forward(randn64([2, 3, 7], 24), k, v),
       ShapeError,
       /query must be \[B, L, 8\] \(embedDim = 8\), got \[2,3,7\]/,
     ],
     [
       'key and value lengths differ',
-      () => m.forward(q, k, rnd([2, 4, 8], 25)),
+      () => m.forward(q, k, randn64([2, 4, 8], 25)),
       ShapeError,
       /key\/value the length/,
     ],
@@ -360,7 +342,7 @@ describe('MultiheadAttention bad input', () => {
     ],
     [
       'unbatched query with batched key',
-      () => m.forward(rnd([3, 8], 26), k, v),
+      () => m.forward(randn64([3, 8], 26), k, v),
       ShapeError,
       /key must be \[L, 6\]/,
     ],

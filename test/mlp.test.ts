@@ -1,7 +1,6 @@
 // The hand-written MLP: the PyTorch fixture, agreement with its nn.Sequential + autograd twin,
 // the seed's sin experiment with both initialisations, and bad input.
 
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   type Activation,
@@ -16,6 +15,7 @@ import {
   tensor,
   train,
 } from '../src/index.js';
+import { expectAllClose, loadFixture } from './helpers.js';
 
 interface GT {
   shape: number[];
@@ -28,21 +28,8 @@ interface Case {
   outputs: Record<string, GT>;
   grads: Record<string, GT>;
 }
-const fixture = JSON.parse(readFileSync(new URL('../golden/mlp_backprop.json', import.meta.url), 'utf8')) as {
-  cases: Case[];
-};
+const fixture = loadFixture<{ cases: Case[] }>('mlp_backprop');
 const T = (g: GT) => tensor(g.data, { shape: g.shape, dtype: 'float64' });
-
-function expectClose(
-  actual: ArrayLike<number>,
-  expected: ArrayLike<number>,
-  rtol: number,
-  atol: number,
-): void {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++)
-    expect(Math.abs(actual[i] - expected[i])).toBeLessThanOrEqual(atol + rtol * Math.abs(expected[i]));
-}
 
 function fromCase(c: Case): MLP {
   const ls = c.params.layers.slice(1).map((_, i) => i + 1);
@@ -72,22 +59,22 @@ describe('MLP vs the PyTorch fixture', () => {
       const x = T(c.inputs.x);
       const y = T(c.inputs.y);
       const L = c.params.layers.length - 1;
-      expectClose(mlp.forward(x).data, c.outputs.al.data, 1e-6, 1e-8);
+      expectAllClose(mlp.forward(x).data, c.outputs.al.data, { rtol: 1e-6, atol: 1e-8 });
       const { dw, db } = mlp.backward(y);
       for (let l = 1; l <= L; l++) {
-        expectClose(dw[l - 1].data, c.grads[`dw${l}`].data, 1e-6, 1e-8);
-        expectClose(db[l - 1].data, c.grads[`db${l}`].data, 1e-6, 1e-8);
+        expectAllClose(dw[l - 1].data, c.grads[`dw${l}`].data, { rtol: 1e-6, atol: 1e-8 });
+        expectAllClose(db[l - 1].data, c.grads[`db${l}`].data, { rtol: 1e-6, atol: 1e-8 });
       }
-      expectClose([mlp.loss(x, y)], c.outputs.loss.data, 1e-6, 1e-8);
+      expectAllClose([mlp.loss(x, y)], c.outputs.loss.data, { rtol: 1e-6, atol: 1e-8 });
       const twin = trainTwin(mlp, x, y, c.params.afterSteps, c.params.learningRate);
       mlp.fit(x, y, { steps: c.params.afterSteps, lr: c.params.learningRate });
       for (let l = 1; l <= L; l++) {
-        expectClose(mlp.weights[l - 1].data, c.outputs[`w${l}_after`].data, 1e-6, 1e-8);
-        expectClose(mlp.biases[l - 1].data, c.outputs[`b${l}_after`].data, 1e-6, 1e-8);
-        expectClose(twin[2 * (l - 1)].data, mlp.weights[l - 1].data, 0, 1e-10);
-        expectClose(twin[2 * (l - 1) + 1].data, mlp.biases[l - 1].data, 0, 1e-10);
+        expectAllClose(mlp.weights[l - 1].data, c.outputs[`w${l}_after`].data, { rtol: 1e-6, atol: 1e-8 });
+        expectAllClose(mlp.biases[l - 1].data, c.outputs[`b${l}_after`].data, { rtol: 1e-6, atol: 1e-8 });
+        expectAllClose(twin[2 * (l - 1)].data, mlp.weights[l - 1].data, { rtol: 0, atol: 1e-10 });
+        expectAllClose(twin[2 * (l - 1) + 1].data, mlp.biases[l - 1].data, { rtol: 0, atol: 1e-10 });
       }
-      expectClose([mlp.loss(x, y)], c.outputs.loss_after.data, 1e-6, 1e-8);
+      expectAllClose([mlp.loss(x, y)], c.outputs.loss_after.data, { rtol: 1e-6, atol: 1e-8 });
     });
   }
 

@@ -7,6 +7,13 @@ const p64 = (v: number[]) => tensor(v, { dtype: 'float64', requiresGrad: true })
 const setGrad = (p: Tensor, g: number[]) => {
   p.grad = tensor(g, { dtype: 'float64' });
 };
+/** One optimizer step per scalar gradient in `grads`, applied to the single-element p. */
+const stepThrough = (opt: optim.Optimizer, p: Tensor, grads: readonly number[]) => {
+  for (const g of grads) {
+    setGrad(p, [g]);
+    opt.step();
+  }
+};
 const close = (t: Tensor, want: number[]) => {
   want.forEach((w, i) => {
     expect(t.data[i]).toBeCloseTo(w, 14);
@@ -116,10 +123,7 @@ describe('Adam and AdamW', () => {
     const grads = [0.5, -1.5, 2, 0.1];
     const p = p64([0.7]);
     const opt = new optim.Adam([p], { lr: 0.05, betas: [0.8, 0.99], weightDecay: 0.1 });
-    for (const g of grads) {
-      setGrad(p, [g]);
-      opt.step();
-    }
+    stepThrough(opt, p, grads);
     expect(p.data[0]).toBeCloseTo(
       adamRef(0.7, grads, { lr: 0.05, b1: 0.8, b2: 0.99, eps: 1e-8, wd: 0.1, decoupled: false }),
       12,
@@ -131,10 +135,7 @@ describe('Adam and AdamW', () => {
     const p = p64([0.7]);
     const opt = new optim.AdamW([p], { lr: 0.1 });
     expect(opt.paramGroups[0].weightDecay).toBe(0.01);
-    for (const g of grads) {
-      setGrad(p, [g]);
-      opt.step();
-    }
+    stepThrough(opt, p, grads);
     expect(p.data[0]).toBeCloseTo(
       adamRef(0.7, grads, { lr: 0.1, b1: 0.9, b2: 0.999, eps: 1e-8, wd: 0.01, decoupled: true }),
       12,

@@ -12,6 +12,7 @@ import { fmtShape } from '../../src/errors.js';
 import { type Tensor, zeros } from '../../src/index.js';
 import type { GoldenTensor } from './types.js';
 
+/** One reason a run failed, with the error figures when it is a comparison. */
 export interface Failure {
   /** What was compared: `output y`, `grad weight`, `check inertia`, `run`, `op`. */
   key: string;
@@ -22,6 +23,7 @@ export interface Failure {
   worst?: number[];
 }
 
+/** The floor of float32 runs' tolerances (see the rule above). */
 export const FLOAT32_TOL = { rtol: 1e-4, atol: 1e-5 } as const;
 
 /** The tolerance a run uses for one expected tensor (rule in the file comment). */

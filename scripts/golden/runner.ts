@@ -18,19 +18,23 @@ import { fromGolden } from './util.js';
 export type { Failure } from './compare.js';
 export { FLOAT32_TOL, tolerance } from './compare.js';
 
+/** The float dtype of one run. */
 export type RunDType = 'float32' | 'float64';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** The in-repo fixtures (resolved from this file, not the cwd). */
 export const DEFAULT_DIR = path.resolve(HERE, '../../golden');
+/** Where the adapters live (one file per op). */
 export const ADAPTERS_DIR = path.resolve(HERE, 'adapters');
 
+/** One parsed fixture file. */
 export interface Fixture {
   /** File name, e.g. `linear.json`. */
   file: string;
   data: GoldenFile;
 }
 
+/** The outcome of one (case, dtype) run. */
 export interface CaseResult {
   file: string;
   op: string;
@@ -41,6 +45,7 @@ export interface CaseResult {
   ms: number;
 }
 
+/** One planned (case, dtype) run. */
 export interface GoldenRun {
   fixture: Fixture;
   case: GoldenCase;
@@ -54,6 +59,7 @@ export interface GoldenRun {
   ctx: RunContext;
 }
 
+/** Which runs planGolden and runGolden make. */
 export interface GoldenOptions {
   /** Fixture folder (default: the in-repo golden/). */
   dir?: string;
@@ -67,6 +73,7 @@ export interface GoldenOptions {
   adapters?: ReadonlyMap<string, OpAdapter>;
 }
 
+/** Every result, and the counts the final line prints. */
 export interface GoldenReport {
   results: CaseResult[];
   passed: number;
@@ -96,6 +103,7 @@ export function loadFixtures(dir: string): Fixture[] {
   });
 }
 
+/** The adapters found in a folder, and the files that failed to import. */
 export interface LoadedAdapters {
   adapters: Map<string, OpAdapter>;
   /** op (guessed from the file name) -> import error, for adapter files that failed to load. */

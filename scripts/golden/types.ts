@@ -4,12 +4,14 @@
 
 import type { Tensor } from '../../src/index.js';
 
+/** A tensor as fixtures store it: shape, dtype and flat row-major data. */
 export interface GoldenTensor {
   shape: number[];
   dtype: 'float64' | 'int32' | 'bool';
   data: number[];
 }
 
+/** One case of a fixture: params, inputs, expected outputs (and gradients), tolerance. */
 export interface GoldenCase {
   name: string;
   params: Record<string, unknown>;
@@ -20,6 +22,7 @@ export interface GoldenCase {
   tol: { rtol: number; atol: number };
 }
 
+/** A fixture file: one op, its normative description, its cases. */
 export interface GoldenFile {
   op: string;
   generator?: string;
@@ -27,6 +30,7 @@ export interface GoldenFile {
   cases: GoldenCase[];
 }
 
+/** What an adapter knows about the run it is part of. */
 export interface RunContext {
   /** Float dtype of this run: fixtures are float64; float32 runs use looser tolerances. */
   dtype: 'float32' | 'float64';
@@ -34,6 +38,7 @@ export interface RunContext {
   dataRoot: string;
 }
 
+/** What an adapter returns for one case. */
 export interface AdapterResult {
   /** Actual outputs, keyed as case.outputs; every fixture output must be present unless listed in `skip`. */
   outputs: Record<string, Tensor>;
@@ -50,6 +55,7 @@ export interface AdapterResult {
   checks?: { what: string; ok: boolean; detail: string }[];
 }
 
+/** The contract of scripts/golden/adapters/<op>.ts (its default export). */
 export interface OpAdapter {
   /** The fixture `op` this adapter runs. */
   op: string;

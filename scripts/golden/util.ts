@@ -44,6 +44,18 @@ export function caseInputs(
   return out;
 }
 
+/** The fixture input `name` as a tensor (fromGolden), or an ArgumentError naming the case when it is absent. */
+export function caseInput(c: GoldenCase, name: string, dtype: FloatDType): Tensor {
+  const t = c.inputs[name];
+  if (!t) throw new ArgumentError(`golden ${c.name}: missing input '${name}'`);
+  return fromGolden(t, dtype);
+}
+
+/** Computed float values as a tensor of `dtype` (an output in the run's dtype); shape [] for a scalar. */
+export function floats(dtype: FloatDType, values: ArrayLike<number>, shape: number[] = []): Tensor {
+  return new Tensor(dtype === 'float32' ? Float32Array.from(values) : Float64Array.from(values), shape);
+}
+
 /** The input `name` of the case, or an ArgumentError naming the case when the fixture lacks it. */
 export function need(inputs: Record<string, Tensor>, name: string, c: GoldenCase): Tensor {
   const t = inputs[name];

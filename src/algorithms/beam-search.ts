@@ -23,13 +23,12 @@
 // ever returns a positive log-prob.) earlyStopping: true instead stops an item as soon as K
 // hypotheses have finished, as Hugging Face's early_stopping=True.
 
-import { ArgumentError, fmtShape, ShapeError } from '../errors.js';
+import { ArgumentError, DTypeError, fmtShape, intOption, ShapeError } from '../errors.js';
 import { topk } from '../ops/sort.js';
 import { Tensor } from '../tensor/tensor.js';
 import {
   callStep,
   checkStepOutput,
-  intOption,
   optionalToken,
   resolveStart,
   type StartOptions,
@@ -38,6 +37,7 @@ import {
 
 export type { StartOptions, StepContext, StepFn } from './decode-step.js';
 
+/** Options of beamSearch and beamSearchSteps. */
 export interface BeamSearchOptions extends StartOptions {
   /** Hypotheses kept per item (default 4). */
   beamSize?: number;
@@ -55,6 +55,7 @@ export interface BeamSearchOptions extends StartOptions {
   checkInputs?: boolean;
 }
 
+/** Defaults of beamSearch (lengthPenalty 1, as Hugging Face's generate). */
 export const BEAM_SEARCH_DEFAULTS = {
   beamSize: 4,
   maxLength: 20,
@@ -166,7 +167,7 @@ export function* beamSearchSteps(
       }
     }
     const out = callStep(step, start, rowItem, tok, rowBuf, T, t - 1);
-    V = checkStepOutput(op, out, R, V, { eosToken: eos }, o.checkInputs);
+    V = checkStepOutput(op, out, R, V, { tokens: { eosToken: eos }, strict: o.checkInputs });
     const x = out.data;
     const W = K * V;
     if (cand.length < items.length * W) cand = new Float64Array(B * W);
@@ -263,7 +264,7 @@ export function beamSearchTable(probs: Tensor, beamSize: number): { sequences: T
     );
   }
   if (probs.dtype !== 'float32' && probs.dtype !== 'float64')
-    throw new ArgumentError(`${op}: probs must be float32 or float64, got ${probs.dtype}`);
+    throw new DTypeError(`${op}: probs must be float32 or float64, got ${probs.dtype}`);
   const [B, L, V] = probs.shape;
   const K = intOption(op, 'beamSize', beamSize, 1, V);
   const p = probs.data;

@@ -3,7 +3,7 @@
 // returned. Legend: B batch items, P start-prefix length, t generated tokens so far, V vocab,
 // R live rows (hypotheses still being extended, across all items).
 
-import { ArgumentError, DTypeError, fmtShape, ShapeError } from '../errors.js';
+import { ArgumentError, DTypeError, fmtShape, intOption, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** What a step call also receives: which batch item each prefix row belongs to, and the step number. */
@@ -45,21 +45,6 @@ function isTokenId(v: unknown): v is number {
 export function optionalToken(op: string, name: string, v: number | null | undefined): number | null {
   if (v === null || v === undefined) return null;
   if (!isTokenId(v)) throw new ArgumentError(`${op}: ${name} must be an integer >= 0 or null, got ${v}`);
-  return v;
-}
-
-/** Checks an integer option lies in [lo, hi]. */
-export function intOption(
-  op: string,
-  name: string,
-  v: number,
-  lo: number,
-  hi = Number.POSITIVE_INFINITY,
-): number {
-  if (!Number.isInteger(v) || v < lo || v > hi) {
-    const range = hi === Number.POSITIVE_INFINITY ? `>= ${lo}` : `in [${lo}, ${hi}]`;
-    throw new ArgumentError(`${op}: ${name} must be an integer ${range}, got ${v}`);
-  }
   return v;
 }
 
@@ -137,18 +122,26 @@ export function callStep(
   return step(new Tensor(pre, [R, L]), { batchIndex: rowItem.slice(), step: t + 1 });
 }
 
+/** What checkStepOutput checks beyond the shape. */
+export interface StepChecks {
+  /** Token options by name (e.g. eosToken); each must be < V. */
+  tokens: Record<string, number | null>;
+  /** Also reject +inf and rows that are not log-normalised (the decoders' checkInputs). */
+  strict: boolean;
+}
+
 /**
- * Checks a step output: a float tensor [R, V] with V the same every step, token options < V,
- * no NaN (ever) and, with `strict`, no +inf and every row log-normalised (|logsumexp| <= 1e-3).
- * Returns V.
+ * Checks a step output: a float tensor [R, V] with V the same every step (`vocab`, null before
+ * the first step), token options < V, no NaN (ever) and, when strict, no +inf and every row
+ * log-normalised (|logsumexp| <= 1e-3). Returns V.
  */
+// out: [R, V] -> V
 export function checkStepOutput(
   op: string,
   out: unknown,
   R: number,
   vocab: number | null,
-  tokens: Record<string, number | null>,
-  strict: boolean,
+  { tokens, strict }: StepChecks,
 ): number {
   if (!(out instanceof Tensor))
     throw new ArgumentError(`${op}: step must return a Tensor of log-probs [${R}, V], got ${typeof out}`);

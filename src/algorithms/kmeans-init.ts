@@ -11,6 +11,9 @@ import { Tensor } from '../tensor/tensor.js';
 /** A matrix as k-means takes it: a 2-D float tensor or nested number arrays. */
 export type MatrixLike = Tensor | readonly (readonly number[])[];
 
+/** How to seed the centres: greedy k-means++, k distinct random rows, or given centres [k, d]. */
+export type KMeansInit = 'k-means++' | 'random' | MatrixLike;
+
 /** A validated row-major float64 copy of a matrix. */
 export interface Matrix {
   data: Float64Array;
@@ -62,6 +65,28 @@ export function toMatrix(op: string, what: string, x: MatrixLike): Matrix {
   return { data, rows, cols };
 }
 
+/** Checks an init option: a seeding name is returned as is, given centres as 'given'. */
+export function initKind(op: string, init: KMeansInit): 'k-means++' | 'random' | 'given' {
+  if (typeof init !== 'string') return 'given';
+  if (init !== 'k-means++' && init !== 'random') {
+    throw new ArgumentError(
+      `${op}: unknown init '${String(init)}' (expected 'k-means++', 'random' or centres [k, d])`,
+    );
+  }
+  return init;
+}
+
+/** Given initial centres as a validated float64 copy. init: [k, d] -> Matrix. */
+export function givenCenters(op: string, init: MatrixLike, k: number, d: number): Matrix {
+  const c = toMatrix(op, 'init', init);
+  if (c.rows !== k || c.cols !== d) {
+    throw new ShapeError(
+      `${op}: init centres must have shape [${k},${d}], got ${fmtShape([c.rows, c.cols])}`,
+    );
+  }
+  return c;
+}
+
 /** Sample weights as float64 [n] (null = all ones); must be finite, >= 0, with a positive sum. */
 export function toWeights(op: string, w: Tensor | readonly number[] | null, n: number): Float64Array | null {
   if (w === null) return null;
@@ -98,7 +123,7 @@ export function subtractRows(x: Float64Array, d: number, mean: Float64Array): vo
 
 /**
  * scikit-learn's `_tolerance`: tol times the mean of the per-feature (population) variances,
- * so the stopping rule does not depend on the data's scale. x must be centred.
+ * so the stopping rule does not depend on the data's scale. xc: [n, d], centred -> scalar.
  */
 export function absoluteTol(xc: Matrix, tol: number): number {
   const { data, rows, cols } = xc;
@@ -173,7 +198,7 @@ export function randomRows(x: Matrix, k: number, gen: Generator): Float64Array {
   return out;
 }
 
-/** Whether two labelings are the same partition up to renaming (scikit-learn's _is_same_clustering). */
+/** Whether two labelings a, b: [n] are the same partition up to renaming (scikit-learn's _is_same_clustering). */
 export function sameClustering(a: Int32Array, b: Int32Array, k: number): boolean {
   const map = new Int32Array(k).fill(-1);
   for (let i = 0; i < a.length; i++) {

@@ -1,10 +1,25 @@
 // What KMeans and MiniBatchKMeans share once fitted: k centres, and predict / transform /
 // score on new points. Legend: m points, d features, k centres.
 
-import { ArgumentError, fmtShape, ShapeError } from '../errors.js';
-import { lloydAssign, lloydScratch } from '../kernels/kmeans.js';
+import { ArgumentError, fmtShape, intOption, ShapeError } from '../errors.js';
+import { lloydAssign, lloydScratch, sqDist } from '../kernels/kmeans.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Matrix, type MatrixLike, toMatrix, toWeights } from './kmeans-init.js';
+
+/**
+ * Nearest centre of every row and the (weighted) inertia, with no centre statistics: what
+ * predict, score and a fit's final labels need. x: [m, d], c: [k, d], w: [m] | null -> labels [m].
+ */
+export function assignAll(
+  x: Matrix,
+  c: Float64Array,
+  k: number,
+  w: Float64Array | null,
+): { labels: Int32Array; inertia: number } {
+  const labels = new Int32Array(x.rows);
+  const inertia = lloydAssign(x.data, x.rows, x.cols, c, k, w, labels, null, null, lloydScratch(k, x.cols));
+  return { labels, inertia };
+}
 
 /** Per-point weights as fit/score take them. */
 export interface SampleWeightOption {
@@ -30,9 +45,7 @@ export abstract class CentersModel {
     protected readonly opName: string,
     k: number,
   ) {
-    if (!Number.isInteger(k) || k < 1)
-      throw new ArgumentError(`${opName}: k must be an integer >= 1, got ${k}`);
-    this.k = k;
+    this.k = intOption(opName, 'k', k, 1);
   }
 
   /** Fits the model to X. X: [n, d]. */
@@ -59,14 +72,7 @@ export abstract class CentersModel {
         ? new Float32Array(x.rows * k)
         : new Float64Array(x.rows * k);
     for (let i = 0; i < x.rows; i++) {
-      for (let j = 0; j < k; j++) {
-        let s = 0;
-        for (let t = 0; t < d; t++) {
-          const diff = x.data[i * d + t] - c[j * d + t];
-          s += diff * diff;
-        }
-        out[i * k + j] = Math.sqrt(s);
-      }
+      for (let j = 0; j < k; j++) out[i * k + j] = Math.sqrt(sqDist(x.data, i, c, j, d));
     }
     return new Tensor(out, [x.rows, k]);
   }
@@ -103,19 +109,7 @@ export abstract class CentersModel {
     const c = this.fitted(op);
     const x = this.matrix(op, X);
     const w = toWeights(`${this.opName}.${op}`, sampleWeight, x.rows);
-    const labels = new Int32Array(x.rows);
-    const inertia = lloydAssign(
-      x.data,
-      x.rows,
-      x.cols,
-      c,
-      this.k,
-      w,
-      labels,
-      null,
-      null,
-      lloydScratch(this.k, x.cols),
-    );
+    const { labels, inertia } = assignAll(x, c, this.k, w);
     return { labels: new Tensor(labels, [x.rows]), inertia };
   }
 }

@@ -15,7 +15,7 @@
 // The data are centred first (as scikit-learn does): ||x||^2 - 2 x.c + ||c||^2 loses digits to
 // cancellation when ||x|| is large next to the distances between points.
 
-import { ArgumentError, fmtShape, ShapeError } from '../errors.js';
+import { ArgumentError, intOption, nonNegative } from '../errors.js';
 import {
   type CenterSums,
   labelledInertia,
@@ -30,8 +30,10 @@ import { Tensor } from '../tensor/tensor.js';
 import {
   absoluteTol,
   columnMeans,
+  givenCenters,
+  initKind,
+  type KMeansInit,
   kmeansPlusPlus,
-  type Matrix,
   type MatrixLike,
   randomRows,
   sameClustering,
@@ -41,12 +43,10 @@ import {
 } from './kmeans-init.js';
 import { CentersModel, type SampleWeightOption } from './kmeans-model.js';
 
-export type { MatrixLike } from './kmeans-init.js';
+export type { KMeansInit, MatrixLike } from './kmeans-init.js';
 export type { SampleWeightOption } from './kmeans-model.js';
 
-/** How to seed the centres: greedy k-means++, k distinct random rows, or given centres [k, d]. */
-export type KMeansInit = 'k-means++' | 'random' | MatrixLike;
-
+/** Options of kmeans, kmeansSteps and KMeans (scikit-learn's KMeans parameters). */
 export interface KMeansOptions {
   /** 'k-means++' (default), 'random', or the initial centres [k, d]. */
   init?: KMeansInit;
@@ -64,6 +64,7 @@ export interface KMeansOptions {
   seed?: RandomSource | null;
 }
 
+/** scikit-learn 1.2's defaults. */
 export const KMEANS_DEFAULTS = {
   init: 'k-means++',
   nInit: null,
@@ -74,6 +75,7 @@ export const KMEANS_DEFAULTS = {
   seed: null,
 } satisfies Required<KMeansOptions>;
 
+/** What kmeans returns, with scikit-learn's names. */
 export interface KMeansResult {
   /** Cluster of each point, int32 [n]. */
   labels: Tensor;
@@ -129,43 +131,22 @@ interface RunOut {
   nDistances: number;
 }
 
-function checkInt(op: string, name: string, v: number, lo: number, hi = Number.POSITIVE_INFINITY): void {
-  if (!Number.isInteger(v) || v < lo || v > hi) {
-    const range = hi === Number.POSITIVE_INFINITY ? `>= ${lo}` : `in [${lo}, ${hi}]`;
-    throw new ArgumentError(`${op}: ${name} must be an integer ${range}, got ${v}`);
-  }
-}
-
 /** Validated options and data for one call. */
 function setup(op: string, X: MatrixLike, k: number, options: KMeansOptions) {
   const o = { ...KMEANS_DEFAULTS, ...options };
   const xm = toMatrix(op, 'X', X);
   const { rows: n, cols: d } = xm;
-  checkInt(op, 'k', k, 1, n);
-  checkInt(op, 'maxIter', o.maxIter, 1);
-  if (!(o.tol >= 0) || !Number.isFinite(o.tol))
-    throw new ArgumentError(`${op}: tol must be a finite number >= 0, got ${o.tol}`);
+  intOption(op, 'k', k, 1, n);
+  intOption(op, 'maxIter', o.maxIter, 1);
+  nonNegative(op, 'tol', o.tol);
   if (o.algorithm !== 'lloyd' && o.algorithm !== 'elkan') {
     throw new ArgumentError(
       `${op}: unknown algorithm '${String(o.algorithm)}' (expected 'lloyd' or 'elkan')`,
     );
   }
-  let given: Matrix | null = null;
-  if (typeof o.init === 'string') {
-    if (o.init !== 'k-means++' && o.init !== 'random') {
-      throw new ArgumentError(
-        `${op}: unknown init '${o.init}' (expected 'k-means++', 'random' or centres [k, d])`,
-      );
-    }
-  } else {
-    given = toMatrix(op, 'init', o.init);
-    if (given.rows !== k || given.cols !== d) {
-      throw new ShapeError(
-        `${op}: init centres must have shape [${k},${d}], got ${fmtShape([given.rows, given.cols])}`,
-      );
-    }
-  }
-  if (o.nInit !== null) checkInt(op, 'nInit', o.nInit, 1);
+  const kind = initKind(op, o.init);
+  const given = typeof o.init === 'string' ? null : givenCenters(op, o.init, k, d);
+  if (o.nInit !== null) intOption(op, 'nInit', o.nInit, 1);
   // given centres are deterministic: restarts would repeat the same run (scikit-learn warns and runs once)
   const nInit = given !== null ? 1 : (o.nInit ?? 10);
   const w = toWeights(op, o.sampleWeight, n);
@@ -185,7 +166,7 @@ function setup(op: string, X: MatrixLike, k: number, options: KMeansOptions) {
   };
   const seedCenters = (gen: ReturnType<typeof toGenerator>): Float64Array => {
     if (given !== null) return Float64Array.from(given.data);
-    return o.init === 'random' ? randomRows(xm, k, gen) : kmeansPlusPlus(xm, k, w, gen);
+    return kind === 'random' ? randomRows(xm, k, gen) : kmeansPlusPlus(xm, k, w, gen);
   };
   return {
     problem,
@@ -226,20 +207,22 @@ function* runOnce(p: Problem, init: Float64Array, run: number): Generator<KMeans
   let nDistances = 0;
   let strict = false;
   let nIter = 0;
-  const assign = (withAcc: boolean, first: boolean): number => {
+  // accumulate: also sum the points into acc (for the update); first: Elkan has no bounds yet
+  const assign = ({ accumulate, first }: { accumulate: boolean; first: boolean }): number => {
+    const into = accumulate ? acc : null;
     if (bounds === null) {
       nDistances += n * k;
-      return lloydAssign(x, n, d, c, k, w, labels, null, withAcc ? acc : null, scratch);
+      return lloydAssign(x, n, d, c, k, w, labels, null, into, scratch);
     }
     if (first) centerHalfDistances(c, k, d, half, nextHalf);
-    nDistances += elkanAssign(x, n, d, c, k, w, half, nextHalf, labels, bounds, first, withAcc ? acc : null);
+    nDistances += elkanAssign(x, n, d, c, k, w, half, nextHalf, labels, bounds, first, into);
     return labelledInertia(x, n, d, c, w, labels);
   };
   for (let t = 1; t <= p.maxIter; t++) {
     nIter = t;
     acc.sums.fill(0);
     acc.weights.fill(0);
-    const inertia = assign(true, t === 1);
+    const inertia = assign({ accumulate: true, first: t === 1 });
     const relocated = relocateEmptyClusters(x, n, d, c, k, w, labels, acc);
     const moved = updateCenters(c, next, k, d, acc, shift);
     [c, next] = [next, c];
@@ -263,7 +246,7 @@ function* runOnce(p: Problem, init: Float64Array, run: number): Generator<KMeans
     if (moved <= p.tolAbs) break;
     prev.set(labels);
   }
-  if (!strict) assign(false, false);
+  if (!strict) assign({ accumulate: false, first: false }); // labels for the final centres
   return { centers: c, labels, inertia: labelledInertia(x, n, d, c, w, labels), nIter, nDistances };
 }
 

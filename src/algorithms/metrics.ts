@@ -21,35 +21,31 @@ function columns(op: string, yTrue: Tensor, yPred: Tensor): [number, number] {
   return a;
 }
 
+/** A score of column j of t, p: [n, k]. */
+type ColumnScore = (t: ArrayLike<number>, p: ArrayLike<number>, n: number, k: number, j: number) => number;
+
 // Average over the k columns of f(column j).
-function perColumn(
-  op: string,
-  yTrue: Tensor,
-  yPred: Tensor,
-  f: (t: ArrayLike<number>, p: ArrayLike<number>, n: number, k: number, j: number) => number,
-): number {
+function perColumn(op: string, yTrue: Tensor, yPred: Tensor, f: ColumnScore): number {
   const [n, k] = columns(op, yTrue, yPred);
   let total = 0;
   for (let j = 0; j < k; j++) total += f(yTrue.data, yPred.data, n, k, j);
   return total / k;
 }
 
+const columnMse: ColumnScore = (t, p, n, k, j) => {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += (t[i * k + j] - p[i * k + j]) ** 2;
+  return s / n;
+};
+
 /** Mean squared error. yTrue, yPred: [n] or [n, k]. */
 export function mse(yTrue: Tensor, yPred: Tensor): number {
-  return perColumn('mse', yTrue, yPred, (t, p, n, k, j) => {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += (t[i * k + j] - p[i * k + j]) ** 2;
-    return s / n;
-  });
+  return perColumn('mse', yTrue, yPred, columnMse);
 }
 
 /** Root mean squared error (per output, then averaged, as scikit-learn). yTrue, yPred: [n] or [n, k]. */
 export function rmse(yTrue: Tensor, yPred: Tensor): number {
-  return perColumn('rmse', yTrue, yPred, (t, p, n, k, j) => {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += (t[i * k + j] - p[i * k + j]) ** 2;
-    return Math.sqrt(s / n);
-  });
+  return perColumn('rmse', yTrue, yPred, (...column) => Math.sqrt(columnMse(...column)));
 }
 
 /** Mean absolute error. yTrue, yPred: [n] or [n, k]. */

@@ -11,13 +11,16 @@
 // exponentially weighted average of the batch inertia has not improved for maxNoImprovement
 // steps, or (tol > 0) when the squared centre movement of a step is <= tol * mean variance.
 
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, fmtShape, intOption, nonNegative, ShapeError } from '../errors.js';
 import { type CenterSums, lloydAssign, lloydScratch } from '../kernels/kmeans.js';
-import { Generator, type RandomSource, toGenerator } from '../random.js';
+import { type Generator, type RandomSource, toGenerator } from '../random.js';
 import { Tensor } from '../tensor/tensor.js';
 import {
   absoluteTol,
   columnMeans,
+  givenCenters,
+  initKind,
+  type KMeansInit,
   kmeansPlusPlus,
   type Matrix,
   type MatrixLike,
@@ -26,15 +29,16 @@ import {
   toMatrix,
   toWeights,
 } from './kmeans-init.js';
-import { CentersModel, type SampleWeightOption } from './kmeans-model.js';
+import { assignAll, CentersModel, type SampleWeightOption } from './kmeans-model.js';
 
+/** Options of MiniBatchKMeans (scikit-learn's MiniBatchKMeans parameters). */
 export interface MiniBatchKMeansOptions {
   /** Points per step (default 1024, as scikit-learn 1.2). */
   batchSize?: number;
   /** Epochs: passes' worth of steps over the data (default 100). */
   maxIter?: number;
   /** 'k-means++' (default), 'random', or the initial centres [k, d]. */
-  init?: 'k-means++' | 'random' | MatrixLike;
+  init?: KMeansInit;
   /** Seedings tried on a subsample, the best by inertia on a validation subsample kept (default 3). */
   nInit?: number;
   /** Points the seeding sees; null = 3 * batchSize (at least 3k, at most n). */
@@ -49,6 +53,9 @@ export interface MiniBatchKMeansOptions {
   seed?: RandomSource | null;
 }
 
+const OP = 'MiniBatchKMeans';
+
+/** scikit-learn 1.2's defaults. */
 export const MINIBATCH_KMEANS_DEFAULTS = {
   batchSize: 1024,
   maxIter: 100,
@@ -61,11 +68,6 @@ export const MINIBATCH_KMEANS_DEFAULTS = {
   seed: null,
 } satisfies Required<MiniBatchKMeansOptions>;
 
-function positiveInt(name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1)
-    throw new ArgumentError(`MiniBatchKMeans: ${name} must be an integer >= 1, got ${v}`);
-}
-
 /** Mini-batch k-means estimator: fit (or partialFit batch by batch), then predict / transform / score. */
 export class MiniBatchKMeans extends CentersModel {
   readonly options: Required<MiniBatchKMeansOptions>;
@@ -77,33 +79,28 @@ export class MiniBatchKMeans extends CentersModel {
   private sinceReassign = 0;
 
   constructor(k: number, options: MiniBatchKMeansOptions = {}) {
-    super('MiniBatchKMeans', k);
+    super(OP, k);
     const o = { ...MINIBATCH_KMEANS_DEFAULTS, ...options };
-    positiveInt('batchSize', o.batchSize);
-    positiveInt('maxIter', o.maxIter);
-    positiveInt('nInit', o.nInit);
-    if (o.initSize !== null) positiveInt('initSize', o.initSize);
-    if (o.maxNoImprovement !== null) positiveInt('maxNoImprovement', o.maxNoImprovement);
+    intOption(OP, 'batchSize', o.batchSize, 1);
+    intOption(OP, 'maxIter', o.maxIter, 1);
+    intOption(OP, 'nInit', o.nInit, 1);
+    if (o.initSize !== null) intOption(OP, 'initSize', o.initSize, 1);
+    if (o.maxNoImprovement !== null) intOption(OP, 'maxNoImprovement', o.maxNoImprovement, 1);
     if (!(o.reassignmentRatio >= 0))
-      throw new ArgumentError(`MiniBatchKMeans: reassignmentRatio must be >= 0, got ${o.reassignmentRatio}`);
-    if (!(o.tol >= 0) || !Number.isFinite(o.tol))
-      throw new ArgumentError(`MiniBatchKMeans: tol must be a finite number >= 0, got ${o.tol}`);
-    if (typeof o.init === 'string' && o.init !== 'k-means++' && o.init !== 'random') {
-      throw new ArgumentError(
-        `MiniBatchKMeans: unknown init '${o.init}' (expected 'k-means++', 'random' or centres [k, d])`,
-      );
-    }
+      throw new ArgumentError(`${OP}: reassignmentRatio must be >= 0, got ${o.reassignmentRatio}`);
+    nonNegative(OP, 'tol', o.tol);
+    initKind(OP, o.init);
     this.options = o;
   }
 
   /** Fits the centres by mini-batch steps over X. X: [n, d]. */
   fit(X: MatrixLike, opts: SampleWeightOption = {}): this {
     const o = this.options;
-    const x = toMatrix('MiniBatchKMeans', 'X', X);
+    const x = toMatrix(OP, 'X', X);
     const { rows: n, cols: d } = x;
     const { k } = this;
-    if (k > n) throw new ArgumentError(`MiniBatchKMeans: k must be an integer in [1, ${n}], got ${k}`);
-    const w = toWeights('MiniBatchKMeans', opts.sampleWeight ?? null, n);
+    intOption(OP, 'k', k, 1, n);
+    const w = toWeights(OP, opts.sampleWeight ?? null, n);
     const gen = this.freshGenerator();
     const b = Math.min(o.batchSize, n);
     const tolAbs = o.tol > 0 ? absoluteTol(centred(x), o.tol) : 0;
@@ -120,11 +117,7 @@ export class MiniBatchKMeans extends CentersModel {
     let noImprovement = 0;
     let step = 0;
     while (step < steps) {
-      for (let r = 0; r < b; r++) {
-        const i = gen.randint(0, n);
-        for (let t = 0; t < d; t++) batch[r * d + t] = x.data[i * d + t];
-        if (bw !== null && w !== null) bw[r] = w[i];
-      }
+      drawRows(x, w, gen, batch, bw);
       const { inertia, moved } = this.step(batch, b, d, bw, c, counts, gen);
       step++;
       if (step === 1) continue; // the first step moves the centres from their seeds: not informative
@@ -145,21 +138,21 @@ export class MiniBatchKMeans extends CentersModel {
 
   /** One mini-batch step on the rows of X (seeding the centres from X on the first call). X: [b, d]. */
   partialFit(X: MatrixLike, opts: SampleWeightOption = {}): this {
-    const x = toMatrix('MiniBatchKMeans.partialFit', 'X', X);
-    const w = toWeights('MiniBatchKMeans.partialFit', opts.sampleWeight ?? null, x.rows);
+    const op = `${OP}.partialFit`;
+    const x = toMatrix(op, 'X', X);
+    const w = toWeights(op, opts.sampleWeight ?? null, x.rows);
     let c = this.c64;
     if (c === null || this.counts === null) {
       if (this.k > x.rows)
-        throw new ArgumentError(
-          `MiniBatchKMeans.partialFit: the first batch needs at least k = ${this.k} rows, got ${x.rows}`,
-        );
+        throw new ArgumentError(`${op}: the first batch needs at least k = ${this.k} rows, got ${x.rows}`);
       c = this.seed(x, w, this.freshGenerator());
       this.counts = new Float64Array(this.k);
       this.sinceReassign = 0;
       this.nSteps = 0;
     } else if (x.cols * this.k !== c.length) {
-      throw new ArgumentError(
-        `MiniBatchKMeans.partialFit: X has ${x.cols} columns, the model ${c.length / this.k}`,
+      const d = c.length / this.k;
+      throw new ShapeError(
+        `${op}: X must have ${d} columns like the fitted data, got ${fmtShape([x.rows, x.cols])}`,
       );
     }
     this.step(x.data, x.rows, x.cols, w, c, this.counts, this.gen as Generator);
@@ -168,9 +161,9 @@ export class MiniBatchKMeans extends CentersModel {
     return this;
   }
 
+  // fit restarts from the seed; partialFit continues with the generator of its first call
   private freshGenerator(): Generator {
-    const s = this.options.seed;
-    this.gen = s === null ? toGenerator(undefined) : typeof s === 'number' ? new Generator(s) : s;
+    this.gen = toGenerator(this.options.seed ?? undefined);
     return this.gen;
   }
 
@@ -180,35 +173,22 @@ export class MiniBatchKMeans extends CentersModel {
     const { k } = this;
     const { rows: n, cols: d } = x;
     const init = this.options.init;
-    if (typeof init !== 'string') {
-      const g = toMatrix('MiniBatchKMeans', 'init', init);
-      if (g.rows !== k || g.cols !== d)
-        throw new ArgumentError(
-          `MiniBatchKMeans: init centres must have shape [${k},${d}], got [${g.rows},${g.cols}]`,
-        );
-      return g.data;
-    }
+    if (typeof init !== 'string') return givenCenters(OP, init, k, d).data;
     let size = this.options.initSize ?? 3 * this.options.batchSize;
     size = Math.min(n, Math.max(size, 3 * k));
-    const sub = (m: number) => {
-      const data = new Float64Array(m * d);
-      const sw = w === null ? null : new Float64Array(m);
-      for (let r = 0; r < m; r++) {
-        const i = gen.randint(0, n);
-        for (let t = 0; t < d; t++) data[r * d + t] = x.data[i * d + t];
-        if (sw !== null && w !== null) sw[r] = w[i];
-      }
-      return { m: { data, rows: m, cols: d } as Matrix, w: sw };
+    const sub = () => {
+      const rows: Matrix = { data: new Float64Array(size * d), rows: size, cols: d };
+      const rowW = w === null ? null : new Float64Array(size);
+      drawRows(x, w, gen, rows.data, rowW);
+      return { rows, w: rowW };
     };
-    const valid = sub(size);
+    const valid = sub();
     let best: Float64Array | null = null;
     let bestInertia = Number.POSITIVE_INFINITY;
-    const labels = new Int32Array(size);
-    const scratch = lloydScratch(k, d);
     for (let r = 0; r < this.options.nInit; r++) {
-      const s = sub(size);
-      const c = init === 'random' ? randomRows(s.m, k, gen) : kmeansPlusPlus(s.m, k, s.w, gen);
-      const inertia = lloydAssign(valid.m.data, size, d, c, k, valid.w, labels, null, null, scratch);
+      const s = sub();
+      const c = init === 'random' ? randomRows(s.rows, k, gen) : kmeansPlusPlus(s.rows, k, s.w, gen);
+      const { inertia } = assignAll(valid.rows, c, k, valid.w);
       if (inertia < bestInertia) {
         bestInertia = inertia;
         best = c;
@@ -259,19 +239,8 @@ export class MiniBatchKMeans extends CentersModel {
 
   // labels and inertia of the training rows against the final centres
   private finish(x: Matrix, w: Float64Array | null, c: Float64Array, X: MatrixLike): void {
-    const labels = new Int32Array(x.rows);
-    this.inertia = lloydAssign(
-      x.data,
-      x.rows,
-      x.cols,
-      c,
-      this.k,
-      w,
-      labels,
-      null,
-      null,
-      lloydScratch(this.k, x.cols),
-    );
+    const { labels, inertia } = assignAll(x, c, this.k, w);
+    this.inertia = inertia;
     this.labels = new Tensor(labels, [x.rows]);
     const out = X instanceof Tensor && X.dtype === 'float32' ? Float32Array.from(c) : Float64Array.from(c);
     this.setCenters(new Tensor(out, [this.k, x.cols]));
@@ -310,6 +279,24 @@ function reassignStarved(
     c.set(batch.subarray(picks[r] * d, picks[r] * d + d), j * d);
     counts[j] = minKept;
   });
+}
+
+// Fills rows: [m, d] with m rows of x drawn uniformly with replacement, and rowW: [m] with their
+// weights (when weighted): the mini-batches and the seeding subsamples.
+function drawRows(
+  x: Matrix,
+  w: Float64Array | null,
+  gen: Generator,
+  rows: Float64Array,
+  rowW: Float64Array | null,
+): void {
+  const { rows: n, cols: d } = x;
+  const m = rows.length / d;
+  for (let r = 0; r < m; r++) {
+    const i = gen.randint(0, n);
+    for (let t = 0; t < d; t++) rows[r * d + t] = x.data[i * d + t]; // no subarray view per row
+    if (rowW !== null && w !== null) rowW[r] = w[i];
+  }
 }
 
 // a centred copy, for the variance-relative tolerance

@@ -25,11 +25,13 @@ import { zeros } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { drain, type TrainEvent, type TrainOptions, type TrainResult, trainSteps } from './train.js';
 
+/** The hidden layers' nonlinearity. */
 export type Activation = 'sigmoid' | 'tanh' | 'relu';
 
 /** 'auto': Xavier for sigmoid/tanh, He for relu (biases as torch's nn.Linear); 'uniform': the seed's U[0, 1) for weights and biases. */
 export type MLPInit = 'auto' | 'xavier' | 'he' | 'uniform';
 
+/** Options of the MLP constructor. */
 export interface MLPOptions {
   /** Hidden-layer activation (default 'sigmoid', the seed's). */
   activation?: Activation;
@@ -48,6 +50,13 @@ const DEFAULTS = {
   generator: null,
 } satisfies Required<MLPOptions>;
 
+/** The activation as an nn module, for toSequential. */
+const ACTIVATION_MODULES: Record<Activation, () => TensorModule> = {
+  sigmoid: () => new Sigmoid(),
+  tanh: () => new Tanh(),
+  relu: () => new ReLU(),
+};
+
 /** Training options; `validation` is in the MLP's own layout: X [n_0, m'], y [n_L, m']. */
 export interface MLPFitOptions extends Omit<TrainOptions, 'epochs'> {
   /** Gradient steps when full-batch; epochs otherwise (default 1000). */
@@ -59,6 +68,12 @@ export interface MLPFitOptions extends Omit<TrainOptions, 'epochs'> {
   /** Columns per step (default null: all m, full-batch as the seed). */
   batchSize?: number;
 }
+
+const FIT_DEFAULTS = {
+  steps: 1000,
+  lr: 0.3,
+  optimizer: null,
+} satisfies Required<Pick<MLPFitOptions, 'steps' | 'lr' | 'optimizer'>>;
 
 /** A fully connected network with hand-written forward, backward and update. */
 export class MLP {
@@ -78,7 +93,7 @@ export class MLP {
     if (layers.length < 2 || !layers.every((n) => Number.isInteger(n) && n >= 1)) {
       throw new ArgumentError(`MLP: layers must be at least 2 positive integers, got [${layers.join(',')}]`);
     }
-    if (!['sigmoid', 'tanh', 'relu'].includes(o.activation)) {
+    if (!Object.hasOwn(ACTIVATION_MODULES, o.activation)) {
       throw new ArgumentError(
         `MLP: activation must be 'sigmoid', 'tanh' or 'relu', got ${String(o.activation)}`,
       );
@@ -215,9 +230,14 @@ export class MLP {
     return this;
   }
 
-  /** fit as a generator of training events, through the shared loop (divergence checks, history, progress). */
+  /** fit as a generator of training events, through the shared loop (divergence checks, history, progress). x: [n_0, m], y: [n_L, m]. */
   *fitSteps(x: Tensor, y: Tensor, opts: MLPFitOptions = {}): Generator<TrainEvent, TrainResult, undefined> {
-    const { steps = 1000, lr = 0.3, optimizer = null, ...rest } = opts;
+    const {
+      steps = FIT_DEFAULTS.steps,
+      lr = FIT_DEFAULTS.lr,
+      optimizer = FIT_DEFAULTS.optimizer,
+      ...rest
+    } = opts;
     if (!(lr > 0)) throw new ArgumentError(`MLP.fit: lr must be > 0, got ${lr}`);
     if (x.ndim !== 2 || y.ndim !== 2 || x.shape[1] !== y.shape[1]) {
       throw new ShapeError(
@@ -260,14 +280,7 @@ export class MLP {
       lin.weight.data.set(w.data); // nn.Linear's weight is [out, in], like w_l
       lin.bias!.data.set(this.biases[l].data);
       mods.push(lin);
-      if (l < this.weights.length - 1)
-        mods.push(
-          this.activation === 'sigmoid'
-            ? new Sigmoid()
-            : this.activation === 'tanh'
-              ? new Tanh()
-              : new ReLU(),
-        );
+      if (l < this.weights.length - 1) mods.push(ACTIVATION_MODULES[this.activation]());
     });
     return new Sequential(...mods);
   }

@@ -10,19 +10,19 @@
 // output) or after T tokens. The reported logProb sums the MODEL's log-probs of the drawn tokens
 // (before temperature and filtering), so samples and beam hypotheses compare on one scale.
 
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, intOption, nonNegative } from '../errors.js';
 import { type Generator, type RandomSource, toGenerator } from '../random.js';
 import type { Hypothesis } from './beam-search.js';
 import {
   callStep,
   checkStepOutput,
-  intOption,
   optionalToken,
   resolveStart,
   type StartOptions,
   type StepFn,
 } from './decode-step.js';
 
+/** Options of sample (and greedy, which fixes temperature 0). */
 export interface SampleOptions extends StartOptions {
   /** Generated tokens at most, EOS included (default 20). */
   maxLength?: number;
@@ -40,6 +40,7 @@ export interface SampleOptions extends StartOptions {
   checkInputs?: boolean;
 }
 
+/** Defaults of sample: plain sampling from the model's distribution. */
 export const SAMPLE_DEFAULTS = {
   maxLength: 20,
   temperature: 1,
@@ -72,14 +73,13 @@ function decode(op: string, step: StepFn, options: SampleOptions): Hypothesis[] 
   const o = { ...SAMPLE_DEFAULTS, ...options };
   const T = intOption(op, 'maxLength', o.maxLength, 1);
   const eos = optionalToken(op, 'eosToken', o.eosToken);
-  if (!(o.temperature >= 0) || !Number.isFinite(o.temperature))
-    throw new ArgumentError(`${op}: temperature must be a finite number >= 0, got ${o.temperature}`);
+  nonNegative(op, 'temperature', o.temperature);
   if (o.topK !== null) intOption(op, 'topK', o.topK, 1);
   if (!(o.topP > 0 && o.topP <= 1)) throw new ArgumentError(`${op}: topP must be in (0, 1], got ${o.topP}`);
   const start = resolveStart(op, o);
   const B = start.batch;
-  const gen: Generator | null =
-    o.temperature === 0 ? null : o.seed === null ? toGenerator(undefined) : toGenerator(o.seed);
+  // temperature 0 is greedy: no draws, so no generator (the global one is not advanced)
+  const gen: Generator | null = o.temperature === 0 ? null : toGenerator(o.seed ?? undefined);
   const tokens = new Int32Array(B * T);
   const length = new Int32Array(B);
   const logProb = new Float64Array(B);
@@ -93,7 +93,7 @@ function decode(op: string, step: StepFn, options: SampleOptions): Hypothesis[] 
     if (rows.length === 0) break;
     const rowItem = Int32Array.from(rows);
     const out = callStep(step, start, rowItem, tokens, rowItem, T, t);
-    V = checkStepOutput(op, out, rows.length, V, { eosToken: eos }, o.checkInputs);
+    V = checkStepOutput(op, out, rows.length, V, { tokens: { eosToken: eos }, strict: o.checkInputs });
     if (probs.length < V) {
       probs = new Float64Array(V);
       order = new Int32Array(V);

@@ -15,6 +15,7 @@ import type { Optimizer } from '../optim/optimizer.js';
 import type { LRScheduler } from '../optim/scheduler.js';
 import { type RandomSource, toGenerator } from '../random.js';
 import { allocate } from '../tensor/dtype.js';
+import { dims } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** What the loop trains: a batch step and a full-set loss. */
@@ -130,28 +131,33 @@ export function* trainSteps(
     assertFinite('train', 'validation y', o.validation.y);
   }
   const gen = toGenerator(o.seed ?? undefined);
+  // The loops read locals, not `o`: option objects built by spreading others (as
+  // LinearRegression's) can get a fresh hidden class per call, and every lookup in a loop
+  // would then throw V8's optimised code away at the next fit.
+  const { epochs, batchSize, shuffle, validation, validateEvery, patience, minDelta, scheduler } = o;
+  const { divergenceFactor, onProgress } = o;
   const lr = () => (task.optimizer ? (task.optimizer.paramGroups[0].lr as number) : null);
   const lrNote = () => (task.optimizer ? `; lr ${lr()}` : '');
-  const emit = (e: TrainEvent) => o.onProgress?.(e);
-  const count = numBatches(n, o.batchSize, o.dropLast);
+  const emit = (e: TrainEvent) => onProgress?.(e);
+  const count = numBatches(n, batchSize, o.dropLast);
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i; // Int32Array.from with a map function is ~50x slower
-  const xBatch = batcher(X, n, o.batchSize, o.shuffle);
-  const yBatch = batcher(y, n, o.batchSize, o.shuffle);
+  const xBatch = batcher(X, n, batchSize, shuffle);
+  const yBatch = batcher(y, n, batchSize, shuffle);
   const history: EpochRecord[] = [];
   let firstLoss = Number.NaN;
   let bestLoss = Number.POSITIVE_INFINITY;
   let bestEpoch = 0;
   let sinceBest = 0;
   let stoppedEarly = false;
-  for (let epoch = 1; epoch <= o.epochs; epoch++) {
-    if (o.shuffle) gen.shuffle(order);
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    if (shuffle) gen.shuffle(order);
     const epochLr = lr();
     let sum = 0;
     let seen = 0;
     for (let b = 0; b < count; b++) {
-      const start = b * o.batchSize;
-      const end = Math.min(start + o.batchSize, n);
+      const start = b * batchSize;
+      const end = Math.min(start + batchSize, n);
       const loss = task.step(xBatch(order, start, end), yBatch(order, start, end));
       // Divergence: a non-finite loss, or one that grew by orders of magnitude since the start.
       if (!Number.isFinite(loss)) {
@@ -160,9 +166,9 @@ export function* trainSteps(
         );
       }
       if (!(firstLoss > 0) && loss > 0) firstLoss = loss;
-      else if (loss > o.divergenceFactor * firstLoss) {
+      else if (loss > divergenceFactor * firstLoss) {
         throw new DivergenceError(
-          `train: the loss grew from ${fmt(firstLoss)} (first batch) to ${fmt(loss)} at epoch ${epoch}, batch ${b + 1} of ${count}, over ${o.divergenceFactor} times${lrNote()}; the optimisation is diverging: ${ADVICE}`,
+          `train: the loss grew from ${fmt(firstLoss)} (first batch) to ${fmt(loss)} at epoch ${epoch}, batch ${b + 1} of ${count}, over ${divergenceFactor} times${lrNote()}; the optimisation is diverging: ${ADVICE}`,
         );
       }
       sum += loss * (end - start);
@@ -171,9 +177,9 @@ export function* trainSteps(
       emit(e);
       yield e;
     }
-    o.scheduler?.step();
-    const validate = o.validation !== null && (epoch % o.validateEvery === 0 || epoch === o.epochs);
-    const valLoss = validate && o.validation ? task.evaluate(o.validation.X, o.validation.y) : null;
+    scheduler?.step();
+    const validate = validation !== null && (epoch % validateEvery === 0 || epoch === epochs);
+    const valLoss = validate && validation ? task.evaluate(validation.X, validation.y) : null;
     if (valLoss !== null && !Number.isFinite(valLoss)) {
       throw new DivergenceError(
         `train: the validation loss became ${valLoss} after epoch ${epoch}${lrNote()}: ${ADVICE}`,
@@ -182,21 +188,21 @@ export function* trainSteps(
     const record: EpochRecord = { epoch, trainLoss: sum / seen, valLoss, lr: epochLr };
     history.push(record);
     // Early stopping watches the validation loss when there is one, else the train loss.
-    const monitored = o.validation === null ? record.trainLoss : valLoss;
+    const monitored = validation === null ? record.trainLoss : valLoss;
     let improved = false;
     if (monitored !== null) {
-      improved = monitored < bestLoss - o.minDelta;
+      improved = monitored < bestLoss - minDelta;
       if (improved) {
         bestLoss = monitored;
         bestEpoch = epoch;
         sinceBest = 0;
       } else sinceBest++;
     }
-    const e: TrainEvent = { kind: 'epoch', epochs: o.epochs, improved, ...record };
+    const e: TrainEvent = { kind: 'epoch', epochs, improved, ...record };
     emit(e);
     yield e;
-    if (o.patience !== null && sinceBest >= o.patience) {
-      stoppedEarly = epoch < o.epochs;
+    if (patience !== null && sinceBest >= patience) {
+      stoppedEarly = epoch < epochs;
       break;
     }
   }
@@ -211,7 +217,7 @@ export function* trainSteps(
  */
 function batcher(t: Tensor, n: number, batchSize: number, shuffled: boolean) {
   const width = t.size / n;
-  const rest = t.shape.slice(1);
+  const rest = dims(t.shape, 1);
   const full = Object.freeze([batchSize, ...rest]); // frozen: every full batch shares it
   const buf = shuffled ? allocate(t.dtype, batchSize * width) : t.data;
   return (order: Int32Array, start: number, end: number): Tensor => {

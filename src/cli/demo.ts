@@ -29,6 +29,7 @@ export interface DemoOptions {
 /** Options a demo may take beyond the common ones (the CLI rejects the others). */
 export type DemoFlag = 'epochs' | 'lr' | 'batchSize' | 'raw';
 
+/** A JSON value: what a demo's metrics may hold. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** What a demo returns: the one-line summary, key metrics, the plots it wrote, the time it took. */
@@ -64,6 +65,7 @@ export interface OutStream {
   write(s: string): unknown;
   isTTY?: boolean;
 }
+/** The two streams a CLI run writes to. */
 export interface Streams {
   stdout: OutStream;
   stderr: OutStream;

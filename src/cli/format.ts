@@ -14,6 +14,11 @@ export function fmtNum(x: number, digits = 4): string {
   return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
 }
 
+/** A shape as the demos print it, [2, 6, 8] (error messages use the compact [2,6,8]). */
+export function fmtDims(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
 /** A duration: 850 ms, 3.21 s, 1 min 5 s. */
 export function fmtSeconds(s: number): string {
   if (s < 1) return `${Math.round(s * 1000)} ms`;

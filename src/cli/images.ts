@@ -2,6 +2,7 @@
 // a square, a disk and a triangle on a black background, anti-aliased by 4x4 supersampling
 // so the edge detector sees soft as well as hard edges.
 
+/** A grayscale image, row-major. */
 export interface GrayImage {
   width: number;
   height: number;

@@ -6,11 +6,15 @@
 // row is rounding noise, often negative, and the normalised output is garbage or NaN.
 
 import { F, type Generator, randn, type Tensor } from '../index.js';
-import { maxAbsDiff } from './helpers.js';
+import type { Json } from './demo.js';
+import { fmtNum, fmtTable } from './format.js';
+import { jsonNum, maxAbsDiff } from './helpers.js';
 import type { LineSeries } from './plot.js';
 
+/** Which normalisation: over each row (layer) or each column (batch). */
 export type NormKind = 'layer' | 'batch';
 
+/** One offset of the sweep. */
 export interface PrecisionRow {
   offset: number;
   /** Max abs error of the naive float32 output (Infinity when it has NaN/inf). */
@@ -21,12 +25,36 @@ export interface PrecisionRow {
 
 const EPS = 1e-5;
 
+/** The mean offsets both demos sweep: from harmless to far past float32's 7 digits. */
+const OFFSETS: readonly number[] = [1, 10, 100, 1e3, 1e4, 1e5, 1e6];
+
+/** The experiment as a demo shows it: the rows, and their table, plot series, summary and JSON. */
+export interface PrecisionReport {
+  rows: PrecisionRow[];
+  table: string;
+  series: LineSeries[];
+  summary: string;
+  json: Json;
+}
+
+/** Runs the sweep over OFFSETS and formats it for the terminal, the plot and --json. */
+export function precisionExperiment(kind: NormKind, gen: Generator): PrecisionReport {
+  const rows = precisionSweep(kind, OFFSETS, gen);
+  return {
+    rows,
+    table: precisionTable(rows),
+    series: precisionSeries(rows),
+    summary: precisionSummary(rows),
+    json: precisionJson(rows),
+  };
+}
+
 function normalise(kind: NormKind, x: Tensor): Tensor {
   return kind === 'layer' ? F.layerNorm(x, [x.shape[1]]) : F.batchNorm(x, null, null, { training: true });
 }
 
 /** The textbook normalisation with the one-pass variance, over dim 1 (layer) or dim 0 (batch). */
-export function naiveNormalise(kind: NormKind, x: Tensor): Tensor {
+function naiveNormalise(kind: NormKind, x: Tensor): Tensor {
   const dim = kind === 'layer' ? 1 : 0;
   const mean = x.mean(dim, { keepdim: true });
   const variance = x.square().mean(dim, { keepdim: true }).sub(mean.square());
@@ -34,7 +62,7 @@ export function naiveNormalise(kind: NormKind, x: Tensor): Tensor {
 }
 
 /** One row per offset: naive and shousi float32 errors against float64. */
-export function precisionSweep(kind: NormKind, offsets: readonly number[], gen: Generator): PrecisionRow[] {
+function precisionSweep(kind: NormKind, offsets: readonly number[], gen: Generator): PrecisionRow[] {
   const shape = kind === 'layer' ? [8, 16] : [64, 4];
   const noise = randn(shape, { dtype: 'float64', generator: gen });
   return offsets.map((offset) => {
@@ -48,8 +76,32 @@ export function precisionSweep(kind: NormKind, offsets: readonly number[], gen: 
   });
 }
 
+/** An error for the terminal: 3 significant digits, or 'nan/inf'. */
+function fmtError(e: number): string {
+  return Number.isFinite(e) ? fmtNum(e, 3) : 'nan/inf';
+}
+
+/** The sweep as an aligned table: offset, textbook error, shousi error. */
+function precisionTable(rows: readonly PrecisionRow[]): string {
+  return fmtTable(
+    ['offset', 'textbook max error', 'shousi max error'],
+    rows.map((r) => [fmtNum(r.offset), fmtError(r.naive), fmtError(r.ours)]),
+  );
+}
+
+/** The summary's clause on the offset-1e4 row, where the textbook variance has already failed. */
+function precisionSummary(rows: readonly PrecisionRow[]): string {
+  const at1e4 = rows.find((r) => r.offset === 1e4)!;
+  return `float32 at offset 1e4: textbook error ${fmtError(at1e4.naive)}, shousi ${fmtError(at1e4.ours)}`;
+}
+
+/** The sweep for the --json summary (NaN/inf errors as null). */
+function precisionJson(rows: readonly PrecisionRow[]): Json {
+  return rows.map((r) => ({ offset: r.offset, naive: jsonNum(r.naive), ours: jsonNum(r.ours) }));
+}
+
 /** The sweep as plot series; a NaN/inf error is drawn at `cap` (the subtitle says so). */
-export function precisionSeries(rows: readonly PrecisionRow[], cap = 10): LineSeries[] {
+function precisionSeries(rows: readonly PrecisionRow[], cap = 10): LineSeries[] {
   const x = rows.map((r) => r.offset);
   const clip = (e: number) => Math.max(Math.min(e, cap), 1e-9);
   return [

@@ -22,12 +22,14 @@ export interface HeatPanel {
   values: readonly (readonly number[])[];
 }
 
+/** A point of a scatter plot, coloured by group. */
 export interface ScatterPoint {
   x: number;
   y: number;
   group: string;
 }
 
+/** A grayscale image shown as one panel. */
 export interface ImagePanel {
   name: string;
   width: number;
@@ -43,6 +45,7 @@ interface Common {
   yLabel: string;
 }
 
+/** What to plot: a line chart, heatmaps, a scatter plot or images. */
 export type PlotSpec =
   | (Common & { kind: 'line'; series: readonly LineSeries[]; logX?: boolean; logY?: boolean })
   | (Common & { kind: 'heatmap'; panels: readonly HeatPanel[]; colorLabel: string; showValues?: boolean })
@@ -73,24 +76,17 @@ function lineSpec(p: Extract<PlotSpec, { kind: 'line' }>): TopLevelSpec {
         ? { labelLimit: 400, orient: p.series.some((s) => s.name.length > 20) ? 'bottom' : 'right' }
         : null,
   };
-  const x = {
-    field: 'x',
+  const axis = (field: 'x' | 'y', title: string, scale: AxisScale) => ({
+    field,
     type: 'quantitative' as const,
-    title: p.xLabel,
+    title,
     ...axisScale(
-      values.map((d) => d.x),
-      p.logX,
+      values.map((d) => d[field]),
+      scale,
     ),
-  };
-  const y = {
-    field: 'y',
-    type: 'quantitative' as const,
-    title: p.yLabel,
-    ...axisScale(
-      values.map((d) => d.y),
-      p.logY,
-    ),
-  };
+  });
+  const x = axis('x', p.xLabel, p.logX ? 'log' : 'linear');
+  const y = axis('y', p.yLabel, p.logY ? 'log' : 'linear');
   const layer = (['line', 'point'] as const)
     .filter((m) => values.some((d) => d.mark === m))
     .map((m) => ({
@@ -109,9 +105,11 @@ function lineSpec(p: Extract<PlotSpec, { kind: 'line' }>): TopLevelSpec {
   return { ...base(p), width: 480, height: 280, data: { values }, layer };
 }
 
+type AxisScale = 'linear' | 'log';
+
 /** Scale and axis for one line-chart axis; a log axis gets a tick and a grid line per decade only. */
-function axisScale(vs: readonly number[], log = false) {
-  if (!log) {
+function axisScale(vs: readonly number[], scale: AxisScale) {
+  if (scale === 'linear') {
     // integer data (epochs, iterations) gets integer ticks
     const ints = vs.every(Number.isInteger);
     return { scale: { zero: false }, ...(ints ? { axis: { tickMinStep: 1, format: 'd' } } : {}) };

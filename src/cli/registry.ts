@@ -3,6 +3,7 @@
 
 import type { DemoFlag, DemoRun } from './demo.js';
 
+/** One demo: its CLI name, help line, extra flags, and its module, loaded on demand. */
 export interface DemoEntry {
   name: string;
   title: string;
@@ -22,6 +23,7 @@ const entry = (
   load: async () => (await load()).run,
 });
 
+/** Every demo, in the order `shousi demo all` runs them. */
 export const DEMOS: readonly DemoEntry[] = [
   entry(
     'linreg',
@@ -85,6 +87,7 @@ export const DEMOS: readonly DemoEntry[] = [
   ),
 ];
 
+/** The demos' CLI names, in order. */
 export const DEMO_NAMES: readonly string[] = DEMOS.map((d) => d.name);
 
 /** The demo list as help text: one line each. */

@@ -5,8 +5,10 @@
 
 import { ArgumentError } from '../errors.js';
 import { type RandomSource, toGenerator } from '../random.js';
-import type { Tensor } from '../tensor/tensor.js';
-import { checkXy, takeRows } from './rows.js';
+import { allocate } from '../tensor/dtype.js';
+import { dims } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { checkXy, gatherRows } from './rows.js';
 
 export interface BatchOptions {
   /** Rows per batch, an integer in [1, n] (default 32). */
@@ -62,13 +64,31 @@ export function* batches(X: Tensor, y: Tensor, opts: BatchOptions = {}): Generat
   for (let i = 0; i < n; i++) order[i] = i;
   if (o.shuffle) order = toGenerator(o.seed ?? undefined).shuffle(order); // = permutation(n)
   const count = numBatches(n, o.batchSize, o.dropLast);
+  const takeX = rowTaker(X, n, o.batchSize);
+  const takeY = rowTaker(y, n, o.batchSize);
   try {
     for (let b = 0; b < count; b++) {
       const start = b * o.batchSize;
       const end = Math.min(start + o.batchSize, n);
-      yield { x: takeRows(X, order, start, end), y: takeRows(y, order, start, end), index: b };
+      yield { x: takeX(order, start, end), y: takeY(order, start, end), index: b };
     }
   } finally {
     spareOrder = order;
   }
+}
+
+/**
+ * Copies rows order[start:end] of t: [n, ...] into a fresh tensor (the caller may keep it).
+ * Full batches share one frozen shape, which the Tensor constructor takes without copying.
+ */
+function rowTaker(t: Tensor, n: number, batchSize: number) {
+  const width = t.size / n;
+  const rest = dims(t.shape, 1);
+  const full = Object.freeze([batchSize, ...rest]);
+  return (order: Int32Array, start: number, end: number): Tensor => {
+    const m = end - start;
+    const out = allocate(t.dtype, m * width);
+    gatherRows(t.data, width, order, start, end, out);
+    return new Tensor(out, m === batchSize ? full : [m, ...rest]);
+  };
 }

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { ArgumentError } from '../errors.js';
 import type { FloatDType } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
-import { parseNumericTable, readText } from './csv.js';
+import { fileName, parseNumericTable, readText } from './csv.js';
 
 /** scikit-learn's fetch_california_housing feature names, in its order. */
 export const CALIFORNIA_FEATURES = [
@@ -23,6 +23,7 @@ export const CALIFORNIA_FEATURES = [
   'Longitude',
 ] as const;
 
+/** Options of loadCaliforniaHousing. */
 export interface CaliforniaOptions {
   /** The raw StatLib file (plain or gzip); default: the copy in the package's data/ folder. */
   path?: string | URL | null;
@@ -80,14 +81,13 @@ export function loadCaliforniaHousing(opts: CaliforniaOptions = {}): Dataset {
   const names = o.features ?? CALIFORNIA_FEATURES;
   if (names.length === 0) throw new ArgumentError('loadCaliforniaHousing: features must not be empty');
   for (const f of names) {
-    if (!(f in DERIVE)) {
+    if (!Object.hasOwn(DERIVE, f)) {
       throw new ArgumentError(
         `loadCaliforniaHousing: unknown feature name '${f}' (expected one of ${CALIFORNIA_FEATURES.join(', ')})`,
       );
     }
   }
-  const path =
-    o.path === null ? californiaHousingPath() : o.path instanceof URL ? fileURLToPath(o.path) : o.path;
+  const path = o.path === null ? californiaHousingPath() : fileName(o.path);
   let raw = cache.get(path);
   if (raw === undefined) {
     const table = parseNumericTable(readText(path), path);

@@ -10,6 +10,7 @@ import { ArgumentError, DataError } from '../errors.js';
 import type { FloatDType } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 
+/** Options of loadCsv and parseCsv. */
 export interface CsvOptions {
   /** Field separator (default ','). */
   delimiter?: string;
@@ -72,7 +73,8 @@ export function readText(path: string | URL): string {
   return buf.toString('utf8');
 }
 
-function fileName(path: string | URL): string {
+/** A path given as a string or a file: URL, as a string (what errors and caches name). */
+export function fileName(path: string | URL): string {
   return path instanceof URL ? fileURLToPath(path) : path;
 }
 

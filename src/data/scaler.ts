@@ -10,6 +10,7 @@ import { allocate } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { assertFinite, checkXy } from './rows.js';
 
+/** Options of StandardScaler. */
 export interface ScalerOptions {
   /** Subtract the mean (default true). */
   withMean?: boolean;

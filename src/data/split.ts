@@ -7,6 +7,7 @@ import { type RandomSource, toGenerator } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkXy, takeRows } from './rows.js';
 
+/** Options of trainTestSplit (scikit-learn's train_test_split). */
 export interface SplitOptions {
   /** Fraction of rows in the test set, in (0, 1) (default 0.25, as scikit-learn). */
   testSize?: number;

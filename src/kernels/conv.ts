@@ -10,6 +10,7 @@
 
 import type { Storage } from '../tensor/dtype.js';
 import { gemm } from './matmul.js';
+import { conv2dForwardWasm } from './wasm/conv.js';
 
 /** Sizes of one convolution; pt/pl are the top/left padding (bottom/right follow from OH/OW). */
 export interface ConvGeometry {
@@ -119,6 +120,7 @@ function isPointwise(g: ConvGeometry): boolean {
 
 /** y [N, O, P] = conv(x [N, C, H, W], w [O, Cg, kh, kw]) + b [O]. */
 export function conv2dForward(x: Storage, w: Storage, b: Storage | null, g: ConvGeometry, y: Storage): void {
+  if (conv2dForwardWasm(x, w, b, g, y)) return; // implicit-im2col GEMM in wasm SIMD, threads
   const { N, C, H, W, O, G, kh, kw, OH, OW } = g;
   const P = OH * OW;
   const Og = O / G;

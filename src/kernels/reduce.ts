@@ -3,7 +3,7 @@
 // that is not adjacent is first permuted to the end by the op (inner = 1).
 // Accumulators are float64 locals whatever the storage, so float32 sums do not drift.
 
-import type { Storage } from '../tensor/dtype.js';
+import { allocate, type Storage } from '../tensor/dtype.js';
 import { softmaxRowsWasm } from './wasm/rows.js';
 
 /** out[o, i] = sum_r x[o, r, i]. */
@@ -17,7 +17,7 @@ export function sumAxis(x: Storage, outer: number, n: number, inner: number, out
     }
     return;
   }
-  const acc = new Float64Array(inner);
+  const acc = allocate('float64', inner); // a slab view when small: no backing store of its own
   for (let o = 0; o < outer; o++) {
     acc.fill(0);
     const base = o * n * inner;

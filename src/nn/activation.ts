@@ -1,9 +1,10 @@
 // Activation modules and Dropout: stateless wrappers around the ops, for nn.Sequential.
+// Elementwise: every forward maps x: [...] to a tensor of x's shape.
 
-import type { RandomSource } from '../random.js';
-import type { Tensor } from '../tensor/tensor.js';
 import { dropout } from '../ops/dropout.js';
 import { type GeluOptions, gelu, relu, sigmoid, tanh } from '../ops/unary.js';
+import type { RandomSource } from '../random.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 
 /** max(x, 0). */

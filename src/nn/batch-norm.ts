@@ -3,13 +3,15 @@
 // running_var (ones) and num_batches_tracked (int32, shape []), updated in place on every
 // training forward. Training normalises with the batch statistics; eval with the running ones;
 // without trackRunningStats both use the batch statistics and there are no buffers.
+// Dims: N batch, C channels (numFeatures), L length, H x W image.
 
-import { ArgumentError, fmtShape, ShapeError } from '../errors.js';
+import { ArgumentError, fmtShape, positiveInt, ShapeError } from '../errors.js';
 import { batchNorm } from '../ops/batch-norm.js';
 import { ones, zeros } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Module, type ModuleOptions } from './module.js';
 
+/** Options of nn.BatchNorm1d / nn.BatchNorm2d (torch's keyword arguments). */
 export interface BatchNormOptions extends Omit<ModuleOptions, 'generator'> {
   /** Added to the variance (default 1e-5). */
   eps?: number;
@@ -40,9 +42,7 @@ abstract class BatchNormBase extends Module {
     super();
     const opts = { ...DEFAULTS, ...options };
     const name = new.target.name;
-    if (!Number.isInteger(numFeatures) || numFeatures < 1) {
-      throw new ArgumentError(`${name}: numFeatures must be a positive integer, got ${numFeatures}`);
-    }
+    positiveInt(name, 'numFeatures', numFeatures);
     if (!(opts.eps >= 0)) throw new ArgumentError(`${name}: eps must be >= 0, got ${opts.eps}`);
     if (opts.momentum !== null && !Number.isFinite(opts.momentum)) {
       throw new ArgumentError(`${name}: momentum must be a number or null, got ${opts.momentum}`);

@@ -1,8 +1,9 @@
 // nn.Conv2d over F.conv2d (NCHW). weight [O, C/groups, kh, kw] and bias [O] start as torch's
 // kaiming_uniform(a = sqrt(5)), which reduces to U(-1/sqrt(fanIn), 1/sqrt(fanIn)) with
 // fanIn = (C/groups) kh kw, for both.
+// Dims: N batch, C inChannels, O outChannels, H x W input, kh x kw kernel, OH x OW output.
 
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, positiveInt } from '../errors.js';
 import { conv2d, type Padding, type Pair, resolvePadding, toPair } from '../ops/conv2d.js';
 import { toGenerator } from '../random.js';
 import { zeros } from '../tensor/create.js';
@@ -10,6 +11,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { uniform_ } from './init.js';
 import { Module, type ModuleOptions } from './module.js';
 
+/** Options of nn.Conv2d (torch's keyword arguments). */
 export interface Conv2dOptions extends ModuleOptions {
   /** Step between output pixels (default 1). */
   stride?: Pair;
@@ -31,6 +33,7 @@ const DEFAULTS = {
   bias: true,
 } satisfies Required<Omit<Conv2dOptions, keyof ModuleOptions>>;
 
+/** A 2-D convolution layer over NCHW images (torch.nn.Conv2d). */
 export class Conv2d extends Module {
   readonly inChannels: number;
   readonly outChannels: number;
@@ -43,14 +46,9 @@ export class Conv2d extends Module {
   constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: Conv2dOptions = {}) {
     super();
     const opts = { ...DEFAULTS, ...options };
-    for (const [name, v] of [
-      ['inChannels', inChannels],
-      ['outChannels', outChannels],
-      ['groups', opts.groups],
-    ] as const) {
-      if (!Number.isInteger(v) || v < 1)
-        throw new ArgumentError(`Conv2d: ${name} must be a positive integer, got ${v}`);
-    }
+    positiveInt('Conv2d', 'inChannels', inChannels);
+    positiveInt('Conv2d', 'outChannels', outChannels);
+    positiveInt('Conv2d', 'groups', opts.groups);
     if (inChannels % opts.groups !== 0 || outChannels % opts.groups !== 0) {
       throw new ArgumentError(
         `Conv2d: inChannels ${inChannels} and outChannels ${outChannels} must be divisible by groups ${opts.groups}`,
@@ -69,11 +67,9 @@ export class Conv2d extends Module {
     const cg = inChannels / opts.groups;
     const bound = 1 / Math.sqrt(cg * kh * kw);
     const dtype = opts.dtype ?? 'float32';
-    this.registerParameter('weight', uniform_(zeros([outChannels, cg, kh, kw], { dtype }), -bound, bound, g));
-    this.registerParameter(
-      'bias',
-      opts.bias ? uniform_(zeros([outChannels], { dtype }), -bound, bound, g) : null,
-    );
+    const init = (shape: number[]) => uniform_(zeros(shape, { dtype }), -bound, bound, g);
+    this.registerParameter('weight', init([outChannels, cg, kh, kw]));
+    this.registerParameter('bias', opts.bias ? init([outChannels]) : null);
   }
 
   get weight(): Tensor {

@@ -1,5 +1,6 @@
 // Parameter initialisation, in place, seeded. Fan-in/fan-out as torch: for a weight of shape
-// [out, in, ...kernel], fanIn = in * prod(kernel), fanOut = out * prod(kernel).
+// [out, in, ...kernel], fanIn = in * prod(kernel), fanOut = out * prod(kernel). Each function
+// fills t (any shape; the fan-based ones [out, in, ...]) in place and returns it.
 
 import { ArgumentError, fmtShape } from '../errors.js';
 import { type RandomSource, toGenerator } from '../random.js';

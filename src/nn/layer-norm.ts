@@ -1,5 +1,6 @@
 // nn.LayerNorm: normalises the trailing dims given by normalizedShape (F.layerNorm);
 // weight [*normalizedShape] starts at ones, bias at zeros, as torch.
+// Dims: "..." any leading dims, normalizedShape the trailing dims normalised together.
 
 import { ArgumentError, fmtShape } from '../errors.js';
 import { layerNorm } from '../ops/layer-norm.js';
@@ -7,6 +8,7 @@ import { ones, zeros } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Module, type ModuleOptions } from './module.js';
 
+/** Options of nn.LayerNorm (torch's keyword arguments). */
 export interface LayerNormOptions extends Omit<ModuleOptions, 'generator'> {
   /** Added to the variance (default 1e-5). */
   eps?: number;
@@ -23,6 +25,7 @@ const DEFAULTS = {
   dtype: 'float32',
 } satisfies Required<LayerNormOptions>;
 
+/** Layer normalisation over the trailing normalizedShape dims (torch.nn.LayerNorm). */
 export class LayerNorm extends Module {
   readonly normalizedShape: readonly number[];
   readonly eps: number;

@@ -1,35 +1,40 @@
 // nn.Linear: y = x W^T + b. weight [out, in], bias [out], initialised as torch:
 // U(-1/sqrt(in), 1/sqrt(in)) for both (kaiming_uniform with a = sqrt(5) reduces to that).
+// Dims: in inFeatures, out outFeatures, "..." any leading dims.
 
-import { ArgumentError } from '../errors.js';
+import { positiveInt } from '../errors.js';
+import { linear } from '../ops/linear.js';
 import { toGenerator } from '../random.js';
 import { zeros } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { linear } from '../ops/linear.js';
 import { uniform_ } from './init.js';
 import { Module, type ModuleOptions } from './module.js';
 
+/** Options of nn.Linear. */
 export interface LinearOptions extends ModuleOptions {
   /** Learn an additive bias (default true). */
   bias?: boolean;
 }
 
+const DEFAULTS = { bias: true } satisfies Required<Omit<LinearOptions, keyof ModuleOptions>>;
+
+/** A fully connected layer (torch.nn.Linear). */
 export class Linear extends Module {
   readonly inFeatures: number;
   readonly outFeatures: number;
 
-  constructor(inFeatures: number, outFeatures: number, opts: LinearOptions = {}) {
+  constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
-    for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new ArgumentError(`Linear: ${name} must be a positive integer, got ${v}`);
-    }
-    this.inFeatures = inFeatures;
-    this.outFeatures = outFeatures;
+    const opts = { ...DEFAULTS, ...options };
+    this.inFeatures = positiveInt('Linear', 'inFeatures', inFeatures);
+    this.outFeatures = positiveInt('Linear', 'outFeatures', outFeatures);
     const dtype = opts.dtype ?? 'float32';
     const g = toGenerator(opts.generator);
     const bound = 1 / Math.sqrt(inFeatures);
-    this.registerParameter('weight', uniform_(zeros([outFeatures, inFeatures], { dtype }), -bound, bound, g));
-    this.registerParameter('bias', opts.bias === false ? null : uniform_(zeros([outFeatures], { dtype }), -bound, bound, g));
+    const init = (shape: number[]) => uniform_(zeros(shape, { dtype }), -bound, bound, g);
+    this.registerParameter('weight', init([outFeatures, inFeatures]));
+    // `=== false`: an explicit `bias: undefined` means the default (a bias), not none
+    this.registerParameter('bias', opts.bias === false ? null : init([outFeatures]));
   }
 
   get weight(): Tensor {

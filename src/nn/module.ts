@@ -2,21 +2,25 @@
 // buffers (state such as BatchNorm's running statistics), named with PyTorch's dotted keys
 // so that a PyTorch state dict loads as it is.
 
-import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
-import { type DType, allocate, isFloat } from '../tensor/dtype.js';
+import { ArgumentError, fmtShape, ShapeError } from '../errors.js';
+import type { RandomSource } from '../random.js';
+import { tensor } from '../tensor/create.js';
+import { allocate, type DType, isFloat } from '../tensor/dtype.js';
 import { sameShape } from '../tensor/shape.js';
 import { type NestedArray, Tensor } from '../tensor/tensor.js';
-import { tensor } from '../tensor/create.js';
 
 /** A state-dict value: a tensor, nested arrays, or `{shape, data}` as exported from PyTorch by hand. */
 export type StateValue = Tensor | NestedArray | { shape: readonly number[]; data: ArrayLike<number> };
+/** Parameters and buffers by PyTorch's dotted names. */
 export type StateDict = Record<string, StateValue>;
 
+/** Options of loadStateDict. */
 export interface LoadOptions {
   /** Require exactly the module's keys (default true). */
   strict?: boolean;
 }
 
+/** What a non-strict loadStateDict skipped. */
 export interface LoadResult {
   missingKeys: string[];
   unexpectedKeys: string[];
@@ -27,9 +31,10 @@ export interface ModuleOptions {
   /** Parameter dtype (default float32). */
   dtype?: 'float32' | 'float64';
   /** Seed or generator of the initialisation. */
-  generator?: import('../random.js').RandomSource;
+  generator?: RandomSource;
 }
 
+/** The base of every layer (torch.nn.Module): named parameters, buffers and children. */
 export abstract class Module {
   /** Training mode (dropout active, batch statistics in BatchNorm); see train()/eval(). */
   training = true;
@@ -105,6 +110,7 @@ export abstract class Module {
     return [...this.modules];
   }
 
+  /** Direct children, in registration order. */
   children(): Module[] {
     return [...this.modules.values()];
   }
@@ -149,14 +155,16 @@ export abstract class Module {
     for (const [k, t] of targets) {
       if (!(k in sd)) continue;
       const v = toTensor(sd[k], t.dtype);
-      if (!sameShape(v.shape, t.shape)) mismatches.push(`${k}: got ${fmtShape(v.shape)}, expected ${fmtShape(t.shape)}`);
+      if (!sameShape(v.shape, t.shape))
+        mismatches.push(`${k}: got ${fmtShape(v.shape)}, expected ${fmtShape(t.shape)}`);
       else values.set(k, v);
     }
     const problems: string[] = [];
     if (strict && missingKeys.length) problems.push(`missing keys: ${missingKeys.join(', ')}`);
     if (strict && unexpectedKeys.length) problems.push(`unexpected keys: ${unexpectedKeys.join(', ')}`);
     if (mismatches.length) problems.push(`shape mismatches: ${mismatches.join('; ')}`);
-    if (problems.length) throw new ShapeError(`loadStateDict(${this.constructor.name}): ${problems.join(' | ')}`);
+    if (problems.length)
+      throw new ShapeError(`loadStateDict(${this.constructor.name}): ${problems.join(' | ')}`);
     for (const [k, v] of values) {
       const t = targets.get(k)!;
       t.data.set(isFloat(t.dtype) ? v.data : Int32Array.from(v.data));
@@ -170,7 +178,8 @@ export abstract class Module {
     for (const [k, t] of this.params) {
       if (t && t.dtype !== dtype) this.params.set(k, t.detach().to(dtype).requiresGrad_(true));
     }
-    for (const [k, t] of this.buffers) if (t && isFloat(t.dtype) && t.dtype !== dtype) this.buffers.set(k, t.to(dtype));
+    for (const [k, t] of this.buffers)
+      if (t && isFloat(t.dtype) && t.dtype !== dtype) this.buffers.set(k, t.to(dtype));
     for (const m of this.modules.values()) m.to(dtype);
     return this;
   }

@@ -15,7 +15,7 @@
 //   always out_proj.weight [O, H*Dv] and out_proj.bias [O] (a child nn.Linear).
 // The heads are never transposed into [B, H, L, D] copies: the attention kernel reads them in place.
 
-import { ArgumentError, DTypeError, fmtShape, ShapeError } from '../errors.js';
+import { ArgumentError, DTypeError, fmtShape, positiveInt, ShapeError } from '../errors.js';
 import { type AttentionResult, multiHeadAttention } from '../ops/attention.js';
 import { where } from '../ops/compare.js';
 import { linear } from '../ops/linear.js';
@@ -28,6 +28,7 @@ import { xavierUniform_ } from './init.js';
 import { Linear } from './linear.js';
 import { Module, type ModuleOptions } from './module.js';
 
+/** Options of nn.MultiheadAttention: torch's, plus the free head and output sizes. */
 export interface MultiheadAttentionOptions extends ModuleOptions {
   /** Biases on the input and output projections (default true). */
   bias?: boolean;
@@ -52,6 +53,7 @@ const DEFAULTS = {
   outDim: null,
 } satisfies Required<Omit<MultiheadAttentionOptions, keyof ModuleOptions>>;
 
+/** Per-call options of MultiheadAttention.forward and SelfAttention.forward. */
 export interface MhaForwardOptions {
   /** [B, Lk] (or [Lk] unbatched): bool true = ignore this key, or float added to the scores (default none). */
   keyPaddingMask?: Tensor | null;
@@ -89,23 +91,11 @@ export abstract class MultiheadAttentionBase extends Module {
   constructor(embedDim: number, numHeads: number, opts: MultiheadAttentionOptions = {}) {
     super();
     const name = new.target.name;
-    for (const [key, n] of [
-      ['embedDim', embedDim],
-      ['numHeads', numHeads],
-    ] as const) {
-      if (!Number.isInteger(n) || n < 1)
-        throw new ArgumentError(`${name}: ${key} must be a positive integer, got ${n}`);
-    }
+    positiveInt(name, 'embedDim', embedDim);
+    positiveInt(name, 'numHeads', numHeads);
     const o = { ...DEFAULTS, ...opts };
-    const size = (
-      key: 'kdim' | 'vdim' | 'headDim' | 'valueHeadDim' | 'outDim',
-      fallback: () => number,
-    ): number => {
-      const n = o[key] ?? fallback();
-      if (!Number.isInteger(n) || n < 1)
-        throw new ArgumentError(`${name}: ${key} must be a positive integer, got ${n}`);
-      return n;
-    };
+    const size = (key: 'kdim' | 'vdim' | 'headDim' | 'valueHeadDim' | 'outDim', fallback: () => number) =>
+      positiveInt(name, key, o[key] ?? fallback());
     const perHead = () => {
       if (embedDim % numHeads !== 0) {
         throw new ArgumentError(

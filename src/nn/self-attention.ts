@@ -12,6 +12,7 @@ import {
   type MultiheadAttentionOptions,
 } from './multihead-attention.js';
 
+/** Options of nn.SelfAttention: MultiheadAttention's without kdim / vdim, plus causal. */
 export interface SelfAttentionOptions extends Omit<MultiheadAttentionOptions, 'kdim' | 'vdim'> {
   /** Hide later positions (key j from query i when j > i) in every forward (default false). */
   causal?: boolean;

@@ -8,15 +8,19 @@ export interface TensorModule extends Module {
   forward(x: Tensor): Tensor;
 }
 
+/** Modules applied one after another, each to the previous one's output. */
 export class Sequential extends Module {
   readonly layers: readonly TensorModule[];
 
   constructor(...layers: TensorModule[]) {
     super();
     this.layers = layers;
-    layers.forEach((m, i) => this.registerModule(String(i), m));
+    layers.forEach((m, i) => {
+      this.registerModule(String(i), m);
+    });
   }
 
+  /** x: the first layer's input shape -> the last layer's output shape. */
   forward(x: Tensor): Tensor {
     let h = x;
     for (const m of this.layers) h = m.forward(h);

@@ -37,6 +37,7 @@ import { allocate, type FloatStorage, isFloat, type Storage } from '../tensor/dt
 import { broadcastShapes, broadcastStrides, numel } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
+/** Options of F.scaledDotProductAttention (one mask kind at most). */
 export interface SdpaOptions {
   /** Bool, broadcastable to [..., Lq, Lk]: true = this key may NOT be attended (default none). */
   blockMask?: Tensor | null;
@@ -257,11 +258,11 @@ function attend(
   const inputs = bias ? [q, k, v, bias] : [q, k, v];
   // one backward for both nodes: output's (dO given) and weights' (dW given)
   const backward = (dOut: HeadOperand | null, dW: Storage | null): (Tensor | null)[] => {
-    const grad = (t: Tensor, want: boolean) => (want && t.requiresGrad ? allocate(t.dtype, t.size) : null);
-    const dq = grad(q, true);
-    const dk = grad(k, true);
-    const dv = grad(v, dOut !== null);
-    const db = bias ? grad(bias, true) : null;
+    const grad = (t: Tensor) => (t.requiresGrad ? allocate(t.dtype, t.size) : null);
+    const dq = grad(q);
+    const dk = grad(k);
+    const dv = dOut !== null ? grad(v) : null; // the weights alone do not depend on v
+    const db = bias ? grad(bias) : null;
     const dbias = db && mask && { ...mask, data: db };
     attentionBackward(p, dOut, dW, w, {
       dq: dq && view(dq, L.q),

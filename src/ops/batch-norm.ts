@@ -24,6 +24,7 @@ import { channelMoments, normalizeChannels, normalizeChannelsBackward } from '..
 import { allocate, assertFloat, type DType, promote } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 
+/** Options of F.batchNorm. */
 export interface BatchNormOptions {
   /** Per-channel scale [C] (default none). */
   weight?: Tensor | null;

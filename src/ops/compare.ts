@@ -36,7 +36,7 @@ export const logicalOr = cmp('logicalOr', orRow);
 
 /** !x (bool). */
 export function logicalNot(x: Tensor): Tensor {
-  const o = new Uint8Array(x.size);
+  const o = allocate('bool', x.size);
   const a = x.data;
   for (let i = 0; i < a.length; i++) o[i] = a[i] ? 0 : 1;
   return new Tensor(o, x.shape);
@@ -44,7 +44,7 @@ export function logicalNot(x: Tensor): Tensor {
 
 /** x is NaN (bool). */
 export function isnan(x: Tensor): Tensor {
-  const o = new Uint8Array(x.size);
+  const o = allocate('bool', x.size);
   const a = x.data;
   for (let i = 0; i < a.length; i++) o[i] = Number.isNaN(a[i]) ? 1 : 0;
   return new Tensor(o, x.shape);
@@ -52,7 +52,7 @@ export function isnan(x: Tensor): Tensor {
 
 /** x is finite (bool). */
 export function isfinite(x: Tensor): Tensor {
-  const o = new Uint8Array(x.size);
+  const o = allocate('bool', x.size);
   const a = x.data;
   for (let i = 0; i < a.length; i++) o[i] = Number.isFinite(a[i]) ? 1 : 0;
   return new Tensor(o, x.shape);

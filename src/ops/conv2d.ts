@@ -16,7 +16,7 @@
 // cols are recomputed in the backward rather than kept: one more im2col, N times less memory.
 
 import { record } from '../autograd/engine.js';
-import { ArgumentError, fmtShape, ShapeError } from '../errors.js';
+import { ArgumentError, fmtShape, positiveInt, ShapeError } from '../errors.js';
 import { type ConvGeometry, conv2dBackward, conv2dForward } from '../kernels/conv.js';
 import { allocate, assertFloat, promote } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -27,6 +27,7 @@ export type Pair = number | readonly [number, number];
 /** Zero padding: per axis on both sides, or 'valid' (none), or 'same' (output size = input size, stride 1). */
 export type Padding = Pair | 'same' | 'valid';
 
+/** Options of F.conv2d (torch's keyword arguments). */
 export interface Conv2dOptions {
   /** Additive bias [O] (default none). */
   bias?: Tensor | null;
@@ -106,8 +107,7 @@ export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): 
   const { bias, groups: G } = opts;
   const [N, C, H, W] = x.shape;
   const [O, Cg, kh, kw] = weight.shape;
-  if (!Number.isInteger(G) || G < 1)
-    throw new ArgumentError(`conv2d: groups must be a positive integer, got ${G}`);
+  positiveInt('conv2d', 'groups', G);
   if (C % G !== 0) throw new ShapeError(`conv2d: input channels ${C} are not divisible by groups ${G}`);
   if (O % G !== 0)
     throw new ShapeError(

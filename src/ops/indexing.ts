@@ -4,7 +4,7 @@
 import { record } from '../autograd/engine.js';
 import { ArgumentError, DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { allocate, promote } from '../tensor/dtype.js';
-import { normDim, numel } from '../tensor/shape.js';
+import { dims, normDim, numel, numelOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { narrow, unsqueeze } from './shape.js';
 
@@ -19,8 +19,8 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   if (index.ndim > 1) throw new ShapeError(`indexSelect: index must be 1-D, got ${fmtShape(index.shape)}`);
   const d = normDim('indexSelect', dim, x.ndim);
   const n = x.shape[d] ?? 1;
-  const outer = numel(x.shape.slice(0, d));
-  const inner = numel(x.shape.slice(d + 1));
+  const outer = numelOf(x.shape, 0, d);
+  const inner = numelOf(x.shape, d + 1);
   const idx = index.data;
   for (let j = 0; j < idx.length; j++) {
     if (idx[j] < -n || idx[j] >= n)
@@ -71,18 +71,18 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const n = x.shape[d];
   const m = index.shape[d];
   const ishape = index.shape;
-  const outer = numel(ishape.slice(0, d));
-  const inner = numel(ishape.slice(d + 1));
-  const xInner = numel(x.shape.slice(d + 1));
+  const outer = numelOf(ishape, 0, d);
+  const inner = numelOf(ishape, d + 1);
+  const xInner = numelOf(x.shape, d + 1);
   // offset of index position (o, j, i) in x, with o and i unravelled against x's own strides
-  const positions = new Int32Array(index.size);
+  const positions = allocate('int32', index.size);
   const idx = index.data;
-  const outerShape = ishape.slice(0, d);
-  const innerShape = ishape.slice(d + 1);
-  const xOuterShape = x.shape.slice(0, d);
-  const xInnerShape = x.shape.slice(d + 1);
+  const outerShape = dims(ishape, 0, d);
+  const innerShape = dims(ishape, d + 1);
+  const xOuterShape = dims(x.shape, 0, d);
+  const xInnerShape = dims(x.shape, d + 1);
   // x offset of each inner index position, computed once rather than per element
-  const innerOff = new Int32Array(inner);
+  const innerOff = allocate('int32', inner);
   for (let i = 0; i < inner; i++) innerOff[i] = unravelOffset(i, innerShape, xInnerShape);
   const xOuterStride = n * xInner;
   for (let o = 0; o < outer; o++) {
@@ -139,8 +139,8 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     total += t.shape[d];
   }
   const shape = first.shape.map((s, i) => (i === d ? total : s));
-  const outer = numel(first.shape.slice(0, d));
-  const inner = numel(first.shape.slice(d + 1));
+  const outer = numelOf(first.shape, 0, d);
+  const inner = numelOf(first.shape, d + 1);
   const out = allocate(dt, numel(shape));
   let off = 0;
   for (const t of tensors) {

@@ -23,6 +23,7 @@ import { layerNormBackward, layerNormForward } from '../kernels/norm.js';
 import { allocate, assertFloat, type DType, promote } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 
+/** Options of F.layerNorm. */
 export interface LayerNormOptions {
   /** Elementwise scale, shaped normalizedShape (default none). */
   weight?: Tensor | null;

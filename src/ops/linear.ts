@@ -9,6 +9,7 @@ import { record } from '../autograd/engine.js';
 import { DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { gemm } from '../kernels/matmul.js';
 import { allocate, isFloat, promote } from '../tensor/dtype.js';
+import { dims } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** x @ weight^T + bias. x: [..., in], weight: [out, in], bias: [out] -> [..., out]. */
@@ -48,9 +49,9 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     0,
     true,
   );
-  const shape = x.shape.slice(0, -1);
+  const shape = dims(x.shape, 0, -1);
   shape.push(outF);
-  const y = new Tensor(out, shape);
+  const y = new Tensor(out, Object.freeze(shape)); // frozen: the constructor takes it without a copy
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record(y, 'linear', inputs, (g) => {
     const gv = { data: g.data, off: 0, rs: outF, cs: 1 };
@@ -78,7 +79,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     let db: Tensor | null = null;
     if (bias?.requiresGrad) {
       // db_o = sum_r dy[r, o], accumulated in a double per output as the sum kernel does
-      const acc = new Float64Array(outF);
+      const acc = allocate('float64', outF);
       const gd = g.data;
       for (let r = 0; r < rows; r++) for (let o = 0; o < outF; o++) acc[o] += gd[r * outF + o];
       const buf = allocate(g.dtype, outF);

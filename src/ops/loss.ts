@@ -3,7 +3,7 @@
 import { record } from '../autograd/engine.js';
 import { ArgumentError, DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { allocate, isFloat, promote } from '../tensor/dtype.js';
-import { sameShape } from '../tensor/shape.js';
+import { SCALAR_SHAPE, sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -35,8 +35,8 @@ export function mseLoss(input: Tensor, target: Tensor, opts: MseOptions = {}): T
   const t = target.data;
   const d = allocate(dtype, x.length);
   for (let i = 0; i < d.length; i++) d[i] = x[i] - t[i];
-  const diff = new Tensor(d, input.shape);
   if (reduction === 'none') {
+    const diff = new Tensor(d, input.shape);
     const sq = diff.square();
     return record(sq, 'mseLoss', [input, target], (g) => {
       const gx = g.mul(diff).mul(2);
@@ -48,11 +48,9 @@ export function mseLoss(input: Tensor, target: Tensor, opts: MseOptions = {}): T
   const n = reduction === 'mean' ? d.length : 1;
   const out = allocate(dtype, 1);
   out[0] = s / n;
-  return record(new Tensor(out, []), 'mseLoss', [input, target], (g) => {
+  return record(new Tensor(out, SCALAR_SHAPE), 'mseLoss', [input, target], (g) => {
     // the scalar g * 2/n is rounded to dtype once, then multiplies each d_i (as g.mul(2/n) then diff.mul)
-    const c = allocate(dtype, 1);
-    c[0] = g.data[0] * (2 / n);
-    const k = c[0];
+    const k = dtype === 'float32' ? Math.fround(g.data[0] * (2 / n)) : g.data[0] * (2 / n);
     const gx = allocate(dtype, d.length);
     for (let i = 0; i < d.length; i++) gx[i] = d[i] * k;
     let gt: Tensor | null = null;

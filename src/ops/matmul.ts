@@ -10,7 +10,7 @@ import { record } from '../autograd/engine.js';
 import { DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { gemm, type MatView } from '../kernels/matmul.js';
 import { allocate, isFloat, promote, type Storage } from '../tensor/dtype.js';
-import { broadcastShapes, broadcastStrides, numel, stridesOf } from '../tensor/shape.js';
+import { broadcastShapes, broadcastStrides, dims, numel, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { squeeze, unsqueeze } from './shape.js';
 import { sumTo } from './util.js';
@@ -53,7 +53,7 @@ function batchedMatmul(op: string, a: Tensor, b: Tensor, origA: Tensor, origB: T
       `${op}: cannot multiply ${fmtShape(origA.shape)} by ${fmtShape(origB.shape)} (${K} != ${K2})`,
     );
   }
-  const batch = broadcastShapes(op, a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const batch = broadcastShapes(op, dims(a.shape, 0, -2), dims(b.shape, 0, -2));
   const dtype = promote(a.dtype, b.dtype);
   const out = allocate(dtype, numel(batch) * M * N);
   const av = (a2: Tensor, trans: boolean) => operand(a2, batch, trans);
@@ -88,7 +88,7 @@ interface BatchOperand {
 function operand(t: Tensor, batch: readonly number[], trans: boolean): BatchOperand {
   const R = t.shape[t.ndim - 2];
   const C = t.shape[t.ndim - 1];
-  const bshape = t.shape.slice(0, -2);
+  const bshape = dims(t.shape, 0, -2);
   const bs = broadcastStrides(bshape, batch).map((s) => s * R * C);
   return { data: t.data, batchStrides: bs, rs: trans ? 1 : C, cs: trans ? C : 1 };
 }

@@ -6,7 +6,7 @@ import { record } from '../autograd/engine.js';
 import { ArgumentError, fmtShape, ShapeError } from '../errors.js';
 import { argExtremeAxis, logSumExpAxis, softmaxAxis, sumAxis, varAxis } from '../kernels/reduce.js';
 import { allocate, isFloat, type Storage } from '../tensor/dtype.js';
-import { normDim, normDims, numel } from '../tensor/shape.js';
+import { normDim, normDims, numelOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { where } from './compare.js';
 import { permute, reshape } from './shape.js';
@@ -66,9 +66,9 @@ function layout(op: string, x: Tensor, dim: Dims | undefined, keepdim: boolean):
   if (contiguous) {
     return {
       data: x.data,
-      outer: numel(x.shape.slice(0, first)),
+      outer: numelOf(x.shape, 0, first),
       n,
-      inner: numel(x.shape.slice(last + 1)),
+      inner: numelOf(x.shape, last + 1),
       keptShape,
       outShape,
     };
@@ -107,9 +107,7 @@ export function mean(x: Tensor, dim?: Dims, opts: KeepDim = {}): Tensor {
   sumAxis(L.data, L.outer, L.n, L.inner, out);
   for (let i = 0; i < out.length; i++) out[i] /= L.n;
   return record(new Tensor(out, L.outShape), 'mean', [xf], (g) => [
-    out.length === 1
-      ? spread(g, x.shape, x.size, L.n)
-      : reshape(g, L.keptShape).expand(x.shape).div(L.n),
+    out.length === 1 ? spread(g, x.shape, x.size, L.n) : reshape(g, L.keptShape).expand(x.shape).div(L.n),
   ]);
 }
 
@@ -211,7 +209,7 @@ function extWithIndex(
   const L = layout(op, x, d, opts.keepdim ?? false);
   if (L.n === 0) throw new ShapeError(`${op}: cannot reduce over an empty dim of ${fmtShape(x.shape)}`);
   const out = allocate(x.dtype, L.outer * L.inner);
-  const idx = new Int32Array(L.outer * L.inner);
+  const idx = allocate('int32', L.outer * L.inner);
   argExtremeAxis(L.data, L.outer, L.n, L.inner, op === 'max' || op === 'argmax', out, idx);
   const indices = new Tensor(idx, L.outShape);
   const values = record(new Tensor(out, L.outShape), op, [x], (g) => {
@@ -254,9 +252,9 @@ export function argmin(x: Tensor, dim?: number, opts: KeepDim = {}): Tensor {
 function softmaxImpl(op: 'softmax' | 'logSoftmax', x0: Tensor, dim: number): Tensor {
   const x = isFloat(x0.dtype) ? x0 : x0.to('float32');
   const d = normDim(op, dim, x.ndim);
-  const outer = numel(x.shape.slice(0, d));
+  const outer = numelOf(x.shape, 0, d);
   const n = x.ndim === 0 ? 1 : x.shape[d];
-  const inner = numel(x.shape.slice(d + 1));
+  const inner = numelOf(x.shape, d + 1);
   const out = allocate(x.dtype, x.size);
   softmaxAxis(x.data, outer, n, inner, out, op === 'logSoftmax');
   const y = new Tensor(out, x.shape);

@@ -9,8 +9,10 @@ import { allocate } from '../tensor/dtype.js';
 import {
   broadcastStrides,
   checkShape,
+  dims,
   normDim,
   numel,
+  numelOf,
   type Shape,
   sameShape,
   stridesOf,
@@ -50,7 +52,7 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   const a = normDim('flatten', startDim, x.ndim);
   const b = normDim('flatten', endDim, x.ndim);
   if (a > b) throw new ArgumentError(`flatten: startDim ${startDim} comes after endDim ${endDim}`);
-  return reshape(x, [...x.shape.slice(0, a), numel(x.shape.slice(a, b + 1)), ...x.shape.slice(b + 1)]);
+  return reshape(x, [...dims(x.shape, 0, a), numelOf(x.shape, a, b + 1), ...dims(x.shape, b + 1)]);
 }
 
 /** Removes size-1 dims (all of them, or the given ones that have size 1). */
@@ -68,7 +70,7 @@ export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
 /** Inserts a size-1 dim at `dim` (in [-ndim-1, ndim]). */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
   const d = normDim('unsqueeze', dim, x.ndim + 1);
-  return reshape(x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
+  return reshape(x, [...dims(x.shape, 0, d), 1, ...dims(x.shape, d)]);
 }
 
 /** x broadcast to `shape` (-1 keeps a dim); a copy. Backward sums over the expanded dims. */

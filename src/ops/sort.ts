@@ -7,7 +7,7 @@ import { record } from '../autograd/engine.js';
 import { ArgumentError } from '../errors.js';
 import { argsortRow } from '../kernels/sort.js';
 import { allocate } from '../tensor/dtype.js';
-import { normDim, numel } from '../tensor/shape.js';
+import { normDim, numelOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { ValuesIndices } from './reduce.js';
 
@@ -37,8 +37,8 @@ function selectAlong(op: string, x: Tensor, dim: number, k: number, desc: boolea
   const n = x.ndim === 0 ? 1 : x.shape[d];
   if (!Number.isInteger(k) || k < 0 || k > n)
     throw new ArgumentError(`${op}: k must be an integer in [0, ${n}], got ${k}`);
-  const outer = numel(x.shape.slice(0, d));
-  const inner = numel(x.shape.slice(d + 1));
+  const outer = numelOf(x.shape, 0, d);
+  const inner = numelOf(x.shape, d + 1);
   const shape = x.ndim === 0 ? [] : x.shape.map((s, i) => (i === d ? k : s));
   const values = allocate(x.dtype, outer * k * inner);
   const indices = new Int32Array(outer * k * inner);

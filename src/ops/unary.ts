@@ -157,7 +157,7 @@ export function gelu(x0: Tensor, opts: GeluOptions = {}): Tensor {
   const x = floatInput(x0);
   const a = x.data;
   const o = like(x);
-  const d = new Float64Array(a.length); // dy/dx, computed alongside
+  const d = like(x); // dy/dx, computed alongside (rounded to x's dtype, as backward uses it)
   for (let i = 0; i < a.length; i++) {
     const v = a[i];
     if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) {
@@ -174,7 +174,7 @@ export function gelu(x0: Tensor, opts: GeluOptions = {}): Tensor {
       d[i] = cdf + (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI);
     }
   }
-  const dydx = new Tensor(x.dtype === 'float32' ? Float32Array.from(d) : d, x.shape);
+  const dydx = new Tensor(d, x.shape);
   return record(new Tensor(o, x.shape), 'gelu', [x], (g) => [g.mul(dydx)]);
 }
 

@@ -2,12 +2,10 @@
 
 import { fmtShape, ShapeError } from '../errors.js';
 import { allocate, type DType, promote, promoteScalar } from '../tensor/dtype.js';
-import { sameShape } from '../tensor/shape.js';
+import { SCALAR_SHAPE, sameShape } from '../tensor/shape.js';
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import { sum } from './reduce.js';
 import { reshape } from './shape.js';
-
-const SCALAR_SHAPE: readonly number[] = Object.freeze([]); // frozen: the constructor shares it
 
 /** A 0-d tensor holding `v`. */
 export function scalarTensor(v: number, dtype: DType): Tensor {

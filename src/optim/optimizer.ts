@@ -41,7 +41,10 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       : [{ params } as ParamGroupInput<O>];
     const seen = new Set<Tensor>();
     this.paramGroups = inputs.map((g, gi) => {
-      const group = { ...defaults, ...g, params: [...g.params] } as ParamGroup<O>;
+      // Object.assign onto {} rather than a spread: it walks the same hidden-class transitions
+      // every time, so the groups of every optimizer share one shape and step() stays optimised
+      // (spreads of spreads got a fresh hidden class per optimizer: V8 deopted step() per fit).
+      const group = Object.assign({}, defaults, g, { params: [...g.params] }) as ParamGroup<O>;
       this.validate(group);
       for (const p of group.params) {
         if (!isFloat(p.dtype))

@@ -34,6 +34,11 @@ function carve(bytes: number): number {
 }
 
 /** A new zero-filled array of the dtype's storage type. */
+export function allocate(dtype: 'float32', n: number): Float32Array;
+export function allocate(dtype: 'float64', n: number): Float64Array;
+export function allocate(dtype: 'int32', n: number): Int32Array;
+export function allocate(dtype: 'bool', n: number): Uint8Array;
+export function allocate(dtype: DType, n: number): Storage;
 export function allocate(dtype: DType, n: number): Storage {
   const bytes = dtype === 'float64' ? n * 8 : dtype === 'bool' ? n : n * 4;
   if (bytes <= IN_HEAP_BYTES || bytes > SLAB_MAX) {
@@ -75,6 +80,7 @@ export function isFloat(dtype: DType): dtype is FloatDType {
 
 /** Type promotion as torch: bool < int32 < float32 < float64. */
 export function promote(a: DType, b: DType): DType {
+  if (a === b) return a; // the common case, before the rank lookups
   return DTYPES.indexOf(a) >= DTYPES.indexOf(b) ? a : b;
 }
 

@@ -14,7 +14,7 @@ import * as So from '../ops/sort.js';
 import * as U from '../ops/unary.js';
 import { allocate, type DType, dtypeOf, type Storage } from './dtype.js';
 import { formatTensor } from './print.js';
-import { numel, type Shape } from './shape.js';
+import { numel, numelOf, type Shape } from './shape.js';
 
 export type Scalar = number | boolean;
 export type TensorLike = Tensor | Scalar;
@@ -74,7 +74,7 @@ export class Tensor {
     const conv = dtype === 'bool' ? (v: number) => v !== 0 : (v: number) => v;
     const build = (d: number, off: number): NestedArray => {
       if (d === shape.length) return conv(data[off]);
-      const stride = numel(shape.slice(d + 1));
+      const stride = numelOf(shape, d + 1);
       return Array.from({ length: shape[d] }, (_, i) => build(d + 1, off + i * stride));
     };
     return build(0, 0);

@@ -5,7 +5,7 @@
 
 import { ArgumentError, beamSearch, beamSearchTable, type StepFn, Tensor } from '../../../src/index.js';
 import type { AdapterResult, GoldenCase, OpAdapter, RunContext } from '../types.js';
-import { fromGolden, param } from '../util.js';
+import { caseInput, floats, param } from '../util.js';
 
 /** The Markov model as a step function: each prefix's row of T, picked by its last token. */
 export function markovStep(T: Tensor): StepFn {
@@ -13,8 +13,10 @@ export function markovStep(T: Tensor): StepFn {
   return (prefixes) => {
     const [R, L] = prefixes.shape;
     const out = T.dtype === 'float32' ? new Float32Array(R * V) : new Float64Array(R * V);
-    for (let r = 0; r < R; r++)
-      out.set(T.data.subarray(prefixes.data[r * L + L - 1] * V, prefixes.data[r * L + L - 1] * V + V), r * V);
+    for (let r = 0; r < R; r++) {
+      const last = prefixes.data[r * L + L - 1];
+      out.set(T.data.subarray(last * V, last * V + V), r * V);
+    }
     return new Tensor(out, [R, V]);
   };
 }
@@ -47,13 +49,8 @@ export function exhaustiveBest(T: Tensor, bos: number, eos: number, maxLength: n
   return best;
 }
 
-// float outputs in the run's dtype (the search itself accumulates in float64)
-const floats = (ctx: RunContext, v: ArrayLike<number>, shape: number[]) =>
-  new Tensor(ctx.dtype === 'float32' ? Float32Array.from(v) : Float64Array.from(v), shape);
-
 function runModel(c: GoldenCase, ctx: RunContext): AdapterResult {
-  if (!c.inputs.T) throw new ArgumentError(`golden ${c.name}: missing input 'T'`);
-  const T = fromGolden(c.inputs.T, ctx.dtype);
+  const T = caseInput(c, 'T', ctx.dtype);
   const bos = param(c, 'bosToken', 'number');
   const eos = param(c, 'eosToken', 'number');
   const maxLength = param(c, 'maxLength', 'number');
@@ -82,15 +79,16 @@ function runModel(c: GoldenCase, ctx: RunContext): AdapterResult {
     hyps.length > 0 &&
     hyps[0].tokens.length === best.tokens.length &&
     hyps[0].tokens.every((v, i) => v === best.tokens[i]);
+  // float outputs in the run's dtype (the search itself accumulates in float64)
   return {
     outputs: {
       bestSequence: new Tensor(best.tokens, [best.tokens.length]),
-      bestScore: floats(ctx, [best.score], []),
-      bestLogProb: floats(ctx, [best.logProb], []),
+      bestScore: floats(ctx.dtype, [best.score]),
+      bestLogProb: floats(ctx.dtype, [best.logProb]),
       beamSequences: new Tensor(seqs, [beamSize, maxLength]),
       beamLengths: new Tensor(lengths, [beamSize]),
-      beamScores: floats(ctx, scores, [beamSize]),
-      beamLogProbs: floats(ctx, lps, [beamSize]),
+      beamScores: floats(ctx.dtype, scores, [beamSize]),
+      beamLogProbs: floats(ctx.dtype, lps, [beamSize]),
       beamFoundOptimum: new Tensor(Uint8Array.of(found ? 1 : 0), []),
     },
   };
@@ -103,8 +101,7 @@ const adapter: OpAdapter = {
     if (kind === 'model') return runModel(c, ctx);
     if (kind !== 'table')
       throw new ArgumentError(`golden ${c.name}: unknown kind '${kind}' (expected 'table' or 'model')`);
-    if (!c.inputs.LM_prob) throw new ArgumentError(`golden ${c.name}: missing input 'LM_prob'`);
-    const r = beamSearchTable(fromGolden(c.inputs.LM_prob, ctx.dtype), param(c, 'beamSize', 'number'));
+    const r = beamSearchTable(caseInput(c, 'LM_prob', ctx.dtype), param(c, 'beamSize', 'number'));
     return { outputs: { sequences: r.sequences, logProbs: r.logProbs } };
   },
 };

@@ -3,9 +3,9 @@
 // compared element-wise (labels, nIter exactly). init 'k-means++': best of nInit seeded
 // restarts, judged one-sided: inertia <= bestInertia * (1 + rtol). float64-only (README).
 
-import { ArgumentError, type KMeansResult, kmeans, Tensor } from '../../../src/index.js';
+import { type KMeansResult, kmeans, Tensor } from '../../../src/index.js';
 import type { AdapterResult, GoldenCase, OpAdapter, RunContext } from '../types.js';
-import { datasetSpec, fromGolden, param, readDataset } from '../util.js';
+import { caseInput, datasetSpec, floats, fromGolden, param, readDataset } from '../util.js';
 
 /** The case's data matrix [n, d] in float64. */
 export function kmeansData(c: GoldenCase, ctx: RunContext): Tensor {
@@ -21,9 +21,8 @@ const adapter: OpAdapter = {
     const k = param(c, 'k', 'number');
     const init = param(c, 'init', 'string');
     if (init === 'given') {
-      if (!c.inputs.initCenters) throw new ArgumentError(`golden ${c.name}: missing input 'initCenters'`);
       const opts = {
-        init: fromGolden(c.inputs.initCenters, 'float64'),
+        init: caseInput(c, 'initCenters', 'float64'),
         maxIter: param(c, 'maxIter', 'number'),
         tol: param(c, 'tol', 'number'),
       };
@@ -34,7 +33,7 @@ const adapter: OpAdapter = {
         outputs: {
           labels: r.labels,
           centers: r.centers,
-          inertia: new Tensor(Float64Array.of(r.inertia), []),
+          inertia: floats('float64', [r.inertia]),
           nIter: new Tensor(Int32Array.of(r.nIter), []),
         },
         checks: [

@@ -14,9 +14,9 @@ import {
   Tensor,
 } from '../../../src/index.js';
 import type { OpAdapter } from '../types.js';
-import { param } from '../util.js';
+import { floats, param } from '../util.js';
 
-const scalar = (v: number) => new Tensor(Float64Array.of(v), []);
+const scalar = (v: number) => floats('float64', [v]);
 
 const adapter: OpAdapter = {
   op: 'linreg_california',

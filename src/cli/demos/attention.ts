@@ -5,7 +5,7 @@
 
 import { arange, F, Generator, randn, type Tensor, tensor } from '../../index.js';
 import type { DemoIO, DemoOptions, DemoSummary } from '../demo.js';
-import { fmtNum, indent } from '../format.js';
+import { fmtDims, fmtNum, indent } from '../format.js';
 import { causalMask, maxAbs, maxAbsDiff, paddingMask, toMatrix } from '../helpers.js';
 
 const B = 2;
@@ -34,7 +34,7 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
 
   io.section(`the seed's attention: q, k, v [${B}, ${L}, ${D}] -> softmax(q k^T / sqrt(${D})) v`);
   const plain = F.scaledDotProductAttention(q, k, v);
-  io.log(`output [${plain.output.shape.join(', ')}], weights [${plain.weights.shape.join(', ')}]`);
+  io.log(`output ${fmtDims(plain.output.shape)}, weights ${fmtDims(plain.weights.shape)}`);
   io.log(`weights of batch item 0 =\n${indent(tensor(toMatrix(plain.weights, 0)).toString())}`);
   const rowSums = plain.weights.sum(-1);
   io.log(`every row sums to 1: max |sum - 1| = ${fmtNum(maxAbs(rowSums.sub(1).data), 2)}`);
@@ -82,16 +82,17 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   );
 
   io.section('backward: one fused node vs the textbook graph of primitive ops');
-  const grads = (fused: boolean) => {
+  const grads = (graph: 'fused' | 'composed') => {
     const [qg, kg, vg] = [q, k, v].map((t) => t.clone().detach().requiresGrad_());
-    const out = fused
-      ? F.scaledDotProductAttention(qg, kg, vg, { isCausal: true }).output
-      : textbookAttention(qg, kg, vg, causalMask(L)).output;
+    const out =
+      graph === 'fused'
+        ? F.scaledDotProductAttention(qg, kg, vg, { isCausal: true }).output
+        : textbookAttention(qg, kg, vg, causalMask(L)).output;
     out.square().sum().backward();
     return [qg.grad!, kg.grad!, vg.grad!];
   };
-  const gf = grads(true);
-  const gt = grads(false);
+  const gf = grads('fused');
+  const gt = grads('composed');
   const gradDiff = Math.max(...gf.map((g, i) => maxAbsDiff(g.data, gt[i].data)));
   io.log(`max |dq, dk, dv fused - composed| = ${fmtNum(gradDiff, 3)} (float32)`);
 

@@ -5,13 +5,12 @@
 import { Generator, nn, noGrad, randn, ShousiError, type Tensor, tensor } from '../../index.js';
 import type { DemoIO, DemoOptions, DemoSummary } from '../demo.js';
 import { fmtList, fmtNum, fmtTable, indent } from '../format.js';
-import { jsonNum, maxAbsDiff } from '../helpers.js';
-import { precisionSeries, precisionSweep } from '../norm-precision.js';
+import { maxAbsDiff } from '../helpers.js';
+import { precisionExperiment } from '../norm-precision.js';
 
 const TRUE_MEAN = [2, -1, 0.5, 5];
 const TRUE_STD = [1, 3, 0.5, 2];
 const STEPS = 30;
-const OFFSETS = [1, 10, 100, 1e3, 1e4, 1e5, 1e6];
 
 /** A [n, 4] batch with channel c ~ N(TRUE_MEAN[c], TRUE_STD[c]^2). */
 function batch(n: number, gen: Generator): Tensor {
@@ -113,14 +112,8 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   );
 
   io.section('float32, channels with mean = offset and std 1 (64 samples): textbook E[x²] − E[x]² vs shousi');
-  const rows = precisionSweep('batch', OFFSETS, gen);
-  const cell = (e: number) => (Number.isFinite(e) ? fmtNum(e, 3) : 'nan/inf');
-  io.log(
-    fmtTable(
-      ['offset', 'textbook max error', 'shousi max error'],
-      rows.map((r) => [fmtNum(r.offset), cell(r.naive), cell(r.ours)]),
-    ),
-  );
+  const precision = precisionExperiment('batch', gen);
+  io.log(precision.table);
   await io.plot('batchnorm-precision', {
     kind: 'line',
     title: 'BatchNorm in float32: error vs mean offset',
@@ -129,14 +122,13 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
     yLabel: 'max abs error vs float64',
     logX: true,
     logY: true,
-    series: precisionSeries(rows),
+    series: precision.series,
   });
 
   const final = means[STEPS - 1];
-  const at1e4 = rows.find((r) => r.offset === 1e4)!;
   return io.finish(
     `BatchNorm running_mean after ${STEPS} steps ${fmtList(final, 3)} (true ${fmtList(TRUE_MEAN)}); ` +
-      `float32 at offset 1e4: textbook error ${cell(at1e4.naive)}, shousi ${cell(at1e4.ours)}`,
+      precision.summary,
     {
       channelMean: Array.from(chMean.data),
       channelVar: Array.from(chVar.data),
@@ -144,7 +136,7 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
       runningVar: vars[STEPS - 1],
       cumulativeAverageDiff: cmaDiff,
       trainEvalMaxDiff: trainEvalDiff,
-      precision: rows.map((r) => ({ offset: r.offset, naive: jsonNum(r.naive), ours: jsonNum(r.ours) })),
+      precision: precision.json,
     },
   );
 }

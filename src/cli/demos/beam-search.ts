@@ -15,7 +15,7 @@ import {
   Tensor,
 } from '../../index.js';
 import type { DemoIO, DemoOptions, DemoSummary } from '../demo.js';
-import { fmtNum, fmtSeconds, fmtTable } from '../format.js';
+import { fmtDims, fmtNum, fmtSeconds, fmtTable } from '../format.js';
 
 const WORDS = ['<bos>', '<eos>', 'the', 'a', 'cat', 'dog', 'sat', 'ran', 'away', 'home'];
 const BOS = 0;
@@ -117,7 +117,7 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   for (let i = 1; i < reps; i++) table = beamSearchTable(probs, 3);
   const tableSeconds = (performance.now() - t0) / 1000 / reps;
   io.log(
-    `sequences [${table.sequences.shape.join(', ')}] (int32), logProbs [${table.logProbs.shape.join(', ')}]: ${fmtSeconds(tableSeconds)} per call`,
+    `sequences ${fmtDims(table.sequences.shape)} (int32), logProbs ${fmtDims(table.logProbs.shape)}: ${fmtSeconds(tableSeconds)} per call`,
   );
   const first = (j: number) => Array.from(table.sequences.data.subarray(j * 20, j * 20 + 8)).join(' ');
   for (let j = 0; j < 3; j++)

@@ -4,7 +4,7 @@
 
 import { F, Generator, nn, noGrad, randn, type Tensor, tensor } from '../../index.js';
 import type { DemoIO, DemoOptions, DemoSummary } from '../demo.js';
-import { fmtNum, indent } from '../format.js';
+import { fmtDims, fmtNum, indent } from '../format.js';
 import { maxAbsDiff } from '../helpers.js';
 import { shapesImage } from '../images.js';
 
@@ -70,7 +70,7 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   const y1 = F.conv2d(x1, w1);
   io.log(`x =\n${indent(x1.toString())}`);
   io.log(`weight =\n${indent(w1.toString())}`);
-  io.log(`F.conv2d(x, weight) -> [${y1.shape.join(', ')}] =\n${indent(y1.toString())}`);
+  io.log(`F.conv2d(x, weight) -> ${fmtDims(y1.shape)} =\n${indent(y1.toString())}`);
 
   io.section(
     'multi-channel: nn.Conv2d(4, 6, 3, {stride: 2, padding: 2, dilation: 2, groups: 2}) on x [2, 4, 9, 9]',
@@ -83,21 +83,21 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   const maxDiff = maxAbsDiff(direct, y2.data);
   y2.square().sum().backward();
   io.log(
-    `weight [${conv.weight.shape.join(', ')}] (each output channel sees 2 of the 4 inputs), output [${y2.shape.join(', ')}]`,
+    `weight ${fmtDims(conv.weight.shape)} (each output channel sees 2 of the 4 inputs), output ${fmtDims(y2.shape)}`,
   );
   io.log(`max |im2col+matmul - six nested loops| = ${fmtNum(maxDiff, 3)} (float64)`);
   io.log(
-    `backward: dx [${x2.grad!.shape.join(', ')}], dweight [${conv.weight.grad!.shape.join(', ')}], dbias [${conv.bias!.grad!.shape.join(', ')}]`,
+    `backward: dx ${fmtDims(x2.grad!.shape)}, dweight ${fmtDims(conv.weight.grad!.shape)}, dbias ${fmtDims(conv.bias!.grad!.shape)}`,
   );
   const depthwise = new nn.Conv2d(4, 4, 3, { groups: 4, padding: 1, generator: gen });
   const same = new nn.Conv2d(4, 2, [2, 4], { padding: 'same', generator: gen });
   noGrad(() => {
     const xf = x2.detach().to('float32');
     io.log(
-      `depthwise (groups = 4): weight [${depthwise.weight.shape.join(', ')}] -> [${depthwise.forward(xf).shape.join(', ')}]`,
+      `depthwise (groups = 4): weight ${fmtDims(depthwise.weight.shape)} -> ${fmtDims(depthwise.forward(xf).shape)}`,
     );
     io.log(
-      `padding 'same', even kernel 2x4: -> [${same.forward(xf).shape.join(', ')}] (the extra row/column of zeros at the bottom/right, as torch)`,
+      `padding 'same', even kernel 2x4: -> ${fmtDims(same.forward(xf).shape)} (the extra row/column of zeros at the bottom/right, as torch)`,
     );
   });
 
@@ -111,7 +111,7 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   let edgePixels = 0;
   for (let i = 0; i < magnitude.size; i++) if (magnitude.data[i] > 0.5) edgePixels++;
   io.log(
-    `output [${edges.shape.join(', ')}]: channel 0 = d/dx, channel 1 = d/dy; |gradient| > 0.5 at ${edgePixels} of ${magnitude.size} pixels`,
+    `output ${fmtDims(edges.shape)}: channel 0 = d/dx, channel 1 = d/dy; |gradient| > 0.5 at ${edgePixels} of ${magnitude.size} pixels`,
   );
   const panel = (name: string, t: Tensor) => ({ name, width: img.width, height: img.height, pixels: t.data });
   await io.plot('conv2d-edges', {

@@ -4,11 +4,9 @@
 
 import { Generator, nn, noGrad, randn } from '../../index.js';
 import type { DemoIO, DemoOptions, DemoSummary } from '../demo.js';
-import { fmtList, fmtNum, fmtTable, indent } from '../format.js';
-import { jsonNum, maxAbs } from '../helpers.js';
-import { precisionSeries, precisionSweep } from '../norm-precision.js';
-
-const OFFSETS = [1, 10, 100, 1e3, 1e4, 1e5, 1e6];
+import { fmtList, fmtNum, indent } from '../format.js';
+import { maxAbs } from '../helpers.js';
+import { precisionExperiment } from '../norm-precision.js';
 
 /** The layernorm demo. */
 export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
@@ -48,14 +46,8 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   );
 
   io.section('float32, rows with mean = offset and std 1: the textbook E[x²] − E[x]² vs shousi');
-  const rows = precisionSweep('layer', OFFSETS, gen);
-  const cell = (e: number) => (Number.isFinite(e) ? fmtNum(e, 3) : 'nan/inf');
-  io.log(
-    fmtTable(
-      ['offset', 'textbook max error', 'shousi max error'],
-      rows.map((r) => [fmtNum(r.offset), cell(r.naive), cell(r.ours)]),
-    ),
-  );
+  const precision = precisionExperiment('layer', gen);
+  io.log(precision.table);
   io.log('(max abs error of the normalised float32 output against float64 on the same input)');
   await io.plot('layernorm-precision', {
     kind: 'line',
@@ -65,18 +57,17 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
     yLabel: 'max abs error vs float64',
     logX: true,
     logY: true,
-    series: precisionSeries(rows),
+    series: precision.series,
   });
 
-  const at1e4 = rows.find((r) => r.offset === 1e4)!;
   return io.finish(
     `LayerNorm rows -> mean ${fmtNum(maxAbs(rowMean.data), 2)}, var ${fmtNum(rowVar.data[0], 5)}; ` +
-      `float32 at offset 1e4: textbook error ${cell(at1e4.naive)}, shousi ${cell(at1e4.ours)}`,
+      precision.summary,
     {
       rowMeanMaxAbs: maxAbs(rowMean.data),
       rowVar: Array.from(rowVar.data),
       gradRowSumMaxAbs: maxAbs(rowSums.data),
-      precision: rows.map((r) => ({ offset: r.offset, naive: jsonNum(r.naive), ours: jsonNum(r.ours) })),
+      precision: precision.json,
     },
   );
 }

@@ -5,15 +5,13 @@
 
 import { Generator, type NestedArray, nn, noGrad, randn } from '../../index.js';
 import type { DemoIO, DemoOptions, DemoSummary } from '../demo.js';
-import { fmtNum } from '../format.js';
+import { fmtDims, fmtNum } from '../format.js';
 import { causalMask, maxAbs, maxAbsDiff, paddingMask, toMatrix } from '../helpers.js';
 
 const B = 2;
 const L = 6;
 const E = 16;
 const H = 4;
-
-const shapeOf = (t: { shape: readonly number[] }) => `[${t.shape.join(', ')}]`;
 
 /** The mha demo. */
 export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
@@ -25,20 +23,20 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   const avg = noGrad(() => mha.forward(x, x, x));
   const perHead = noGrad(() => mha.forward(x, x, x, { averageAttnWeights: false }));
   io.log(
-    `output ${shapeOf(avg.output)}, weights averaged over heads ${shapeOf(avg.weights)}, per head ${shapeOf(perHead.weights)}`,
+    `output ${fmtDims(avg.output.shape)}, weights averaged over heads ${fmtDims(avg.weights.shape)}, per head ${fmtDims(perHead.weights.shape)}`,
   );
   const avgDiff = maxAbsDiff(avg.weights.data, perHead.weights.mean(1).data);
   io.log(
     `averaged weights = mean of the per-head weights: max diff ${fmtNum(avgDiff, 2)}; softmax scale 1/sqrt(${E / H})`,
   );
   io.log('parameters, named as in PyTorch:');
-  for (const [name, p] of mha.namedParameters()) io.log(`  ${name.padEnd(16)} ${shapeOf(p)}`);
+  for (const [name, p] of mha.namedParameters()) io.log(`  ${name.padEnd(16)} ${fmtDims(p.shape)}`);
 
   io.section('cross-attention: query [2, 3, 16], key = value [2, 5, 16]');
   const xq = randn([B, 3, E], { generator: gen });
   const xkv = randn([B, 5, E], { generator: gen });
   const cross = noGrad(() => mha.forward(xq, xkv, xkv));
-  io.log(`output ${shapeOf(cross.output)}, weights ${shapeOf(cross.weights)}`);
+  io.log(`output ${fmtDims(cross.output.shape)}, weights ${fmtDims(cross.weights.shape)}`);
 
   io.section('masks: keyPaddingMask [2, 6] (item 1 has 4 real tokens) OR-ed with a causal attnMask [6, 6]');
   const keyPaddingMask = paddingMask([L, 4], L);
@@ -78,12 +76,12 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
     general.forward(x, randn([B, 5, 12], { generator: gen }), randn([B, 5, 7], { generator: gen })),
   );
   io.log(
-    `nn.MultiheadAttention(${E}, ${H}, {kdim: 12, vdim: 7, headDim: 8, valueHeadDim: 3, outDim: 10}) -> output ${shapeOf(g.output)}`,
+    `nn.MultiheadAttention(${E}, ${H}, {kdim: 12, vdim: 7, headDim: 8, valueHeadDim: 3, outDim: 10}) -> output ${fmtDims(g.output.shape)}`,
   );
   io.log(
     `  ${general
       .namedParameters()
-      .map(([n, p]) => `${n} ${shapeOf(p)}`)
+      .map(([n, p]) => `${n} ${fmtDims(p.shape)}`)
       .join(', ')}`,
   );
 
@@ -96,8 +94,8 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   io.log(`keys ${Object.keys(plain).join(', ')}; same output after loading: max diff ${fmtNum(reload)}`);
 
   return io.finish(
-    `MultiheadAttention E=${E}, H=${H}: output ${shapeOf(avg.output)}, masked weights leak ${fmtNum(Math.max(leak, future))}, ` +
-      `general form -> ${shapeOf(g.output)}, state dict round trip exact`,
+    `MultiheadAttention E=${E}, H=${H}: output ${fmtDims(avg.output.shape)}, masked weights leak ${fmtNum(Math.max(leak, future))}, ` +
+      `general form -> ${fmtDims(g.output.shape)}, state dict round trip exact`,
     {
       outputShape: [...avg.output.shape],
       perHeadWeightsShape: [...perHead.weights.shape],

@@ -5,7 +5,7 @@
 
 import { Generator, nn, noGrad, randn } from '../../index.js';
 import type { DemoIO, DemoOptions, DemoSummary } from '../demo.js';
-import { fmtList, fmtNum, indent } from '../format.js';
+import { fmtDims, fmtList, fmtNum, indent } from '../format.js';
 import { maxAbs, maxAbsDiff, toMatrix } from '../helpers.js';
 
 const B = 2;
@@ -33,9 +33,7 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
 
   io.section(`nn.SelfAttention(${E}, ${H}) on x [${B}, ${L}, ${E}]: query = key = value = x`);
   const out = noGrad(() => sa.forward(x));
-  io.log(
-    `output [${out.output.shape.join(', ')}], weights [${out.weights.shape.join(', ')}] (averaged over heads)`,
-  );
+  io.log(`output ${fmtDims(out.output.shape)}, weights ${fmtDims(out.weights.shape)} (averaged over heads)`);
   io.log(`output of item 0 =\n${indent(out.output.narrow(0, 0, 1).toString())}`);
 
   io.section('causal: change the last token and watch which outputs move');
@@ -70,7 +68,7 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   const pathSum = paths[0].add(paths[1]).add(paths[2]);
   const pathDiff = maxAbsDiff(pathSum.data, grad.data);
   io.log(
-    `dx [${grad.shape.join(', ')}]; |dx via query|, |via key|, |via value| = ${fmtList(
+    `dx ${fmtDims(grad.shape)}; |dx via query|, |via key|, |via value| = ${fmtList(
       paths.map((p) => maxAbs(p.data)),
       3,
     )}`,

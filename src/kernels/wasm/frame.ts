@@ -10,8 +10,8 @@ import { HEAP_BASE, MAX_PAGES, type WasmRuntime } from './loader.js';
 
 const PAGE = 65536;
 
-/** The element types kernels exchange with wasm memory. */
-export type Numbers = FloatStorage | Int32Array;
+/** The element types kernels exchange with wasm memory (Uint8Array: boolean masks). */
+export type Numbers = FloatStorage | Int32Array | Uint8Array;
 
 /** One call's layout over the runtime's memory. */
 export class Frame {
@@ -46,6 +46,7 @@ export class Frame {
     const buf = this.buffer!;
     if (like instanceof Float32Array) return new Float32Array(buf, ptr, len) as T;
     if (like instanceof Int32Array) return new Int32Array(buf, ptr, len) as T;
+    if (like instanceof Uint8Array) return new Uint8Array(buf, ptr, len) as T;
     return new Float64Array(buf, ptr, len) as T;
   }
 

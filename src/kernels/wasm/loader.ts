@@ -26,6 +26,10 @@ export interface WasmExports {
   layerNormRowsF64: Kernel;
   kmeansLabelsF64: Kernel;
   kmeansAccumulateF64(...args: number[]): number;
+  attentionScratchBytes(Lk: number, D: number): number;
+  attentionF32: Kernel;
+  conv2dForwardF32: Kernel;
+  conv2dForwardF64: Kernel;
 }
 
 /** One instantiated backend: the module (workers instantiate it again) over its memory. */
