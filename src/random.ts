@@ -66,9 +66,14 @@ export class Generator {
       throw new ArgumentError(`randint: need integers low < high, got [${low}, ${high})`);
     }
     if (range <= 0x100000000) {
-      const limit = 0x100000000 - (0x100000000 % range);
       let r = this.nextUint32();
-      while (r >= limit) r = this.nextUint32();
+      // Rejection keeps the draw unbiased: values at or above the largest multiple of `range`
+      // are redrawn. r >= limit implies r >= 2^32 - range, so the limit (a slow float modulo)
+      // is computed only for draws near the top.
+      if (r >= 0x100000000 - range) {
+        const limit = 0x100000000 - (0x100000000 % range);
+        while (r >= limit) r = this.nextUint32();
+      }
       return low + (r % range);
     }
     return low + Math.floor(this.random() * range);

@@ -1,15 +1,16 @@
 // Attention forward, float32, B=8, H=8, L=256, D=64, against tfjs-cpu and tfjs-wasm (issue 3):
-//   shousi: F.scaledDotProductAttention(q, k, v) (the fused op: gemm per head, softmax rows in a
-//           block scratch), with and without the [B, H, L, L] weights returned;
+//   shousi: F.scaledDotProductAttention(q, k, v) (the fused op: one wasm kernel per block of 8
+//           queries, QK^T, softmax and PV without the [L, L] scores), with and without the
+//           [B, H, L, L] weights returned;
 //   tfjs:   matMul(softmax(matMul(q, k, false, true) * scale), v), the textbook composition.
 // Work: two products per head, 2 * 2 * B*H * L*L*D flops (the softmax's exp is not counted).
-// shousi is timed on one thread (as the tfjs peers run in Node) and, where the machine has more
-// cores, on all of them (the wasm gemm splits large products across threads).
+// shousi is timed on one thread (as the tfjs peers run in Node) and on two (bench/threads.ts: the
+// kernel splits (head, query block) items across threads).
 
 import { F, randn } from '../../src/index.js';
-import { getNumThreads, setNumThreads } from '../../src/kernels/backend.js';
 import { makeRecord } from '../measure.js';
 import { benchTf } from '../peers.js';
+import { forThreads } from '../threads.js';
 import type { BenchRecord, BenchSuite } from '../types.js';
 
 const [B, H, L, D] = [8, 8, 256, 64];
@@ -22,22 +23,16 @@ const suite: BenchSuite = {
     const work = { flops: 4 * B * H * L * L * D };
     const shape = [B, H, L, D];
     const [q, k, v] = [1, 2, 3].map((seed) => randn(shape, { generator: seed }));
-    const all = getNumThreads();
-    for (const threads of all > 1 ? [1, all] : [1]) {
-      setNumThreads(threads);
-      records.push(
-        makeRecord(
-          workload,
-          'shousi',
-          threads,
-          await ctx.measure(() => F.scaledDotProductAttention(q, k, v)),
-          work,
-        ),
-      );
-      const lite = () => F.scaledDotProductAttention(q, k, v, { needWeights: false });
-      records.push(makeRecord(`${workload} (no weights)`, 'shousi', threads, await ctx.measure(lite), work));
-    }
-    setNumThreads(all);
+    records.push(
+      ...(await forThreads(async (t) => {
+        const full = () => F.scaledDotProductAttention(q, k, v);
+        const lite = () => F.scaledDotProductAttention(q, k, v, { needWeights: false });
+        return [
+          makeRecord(workload, 'shousi', t, await ctx.measure(full), work),
+          makeRecord(`${workload} (no weights)`, 'shousi', t, await ctx.measure(lite), work),
+        ];
+      })),
+    );
     records.push(
       ...(await benchTf(
         ctx,

@@ -16,6 +16,7 @@ import {
   sample,
   Tensor,
 } from '../../src/index.js';
+import { getNumThreads } from '../../src/kernels/backend.js';
 import { makeRecord } from '../measure.js';
 import type { BenchRecord, BenchSuite } from '../types.js';
 
@@ -37,7 +38,7 @@ const suite: BenchSuite = {
     const g = new Generator(11);
     const records: BenchRecord[] = [];
     const rec = (workload: string, ms: number) => {
-      const r = makeRecord(workload, 'shousi', 1, ms);
+      const r = makeRecord(workload, 'shousi', getNumThreads(), ms); // the setting in effect
       r.extra = { 'calls/s': 1000 / ms };
       records.push(r);
     };

@@ -3,13 +3,16 @@
 //   add of two [1024, 1024]                           reads 2, writes 1 float: 12 bytes/element
 //   sum over the last dim of [1024, 1024]             reads 4 bytes/element
 // `shousi` rows time the public Tensor ops (what a user calls, on whichever kernel backend is
-// active); `shousi-ts` times the pure-TypeScript gemm kernel directly (the reference and
-// fallback, and the figure issue 2's target is about), output allocation included.
+// active, output allocation included), matmul on 1 and 2 threads (bench/threads.ts); add and
+// sum run single-threaded TypeScript loops, so their rows say 1. `shousi-ts` times the
+// pure-TypeScript gemm kernel directly (the reference and fallback, and the figure issue 2's
+// target is about), output allocation included.
 
 import { randn } from '../../src/index.js';
 import { gemmJs } from '../../src/kernels/matmul.js';
 import { makeRecord } from '../measure.js';
 import { benchTf } from '../peers.js';
+import { forThreads } from '../threads.js';
 import type { BenchRecord, BenchSuite } from '../types.js';
 
 const ELEMS = 1024 * 1024;
@@ -23,7 +26,11 @@ const suite: BenchSuite = {
       const work = { flops: 2 * n ** 3 };
       const a = randn([n, n], { generator: 1 });
       const b = randn([n, n], { generator: 2 });
-      records.push(makeRecord(workload, 'shousi', 1, await ctx.measure(() => a.matmul(b)), work));
+      records.push(
+        ...(await forThreads(async (t) => [
+          makeRecord(workload, 'shousi', t, await ctx.measure(() => a.matmul(b)), work),
+        ])),
+      );
       const [av, bv] = [
         { data: a.data, off: 0, rs: n, cs: 1 },
         { data: b.data, off: 0, rs: n, cs: 1 },

@@ -1,17 +1,20 @@
 // k-means (issue 5): Lloyd on n=100,000 points, d=16, k=16, 20 iterations from fixed given
 // centres (the first k points), float32 data, tol 0 so every implementation runs all 20
 // iterations. One timed call = one whole fit, input conversion included.
-//   shousi          kmeans(..., {algorithm: 'lloyd'}) on the default backend (wasm kernel if built)
-//   shousi-js       the same on the TypeScript kernels (setBackend('js'))
-//   shousi-elkan    algorithm 'elkan': same result, fewer distances (extra: distances % of Lloyd's)
+//   shousi          kmeans(..., {algorithm: 'lloyd'}) on the default backend (wasm kernel if built),
+//                   on 1 and 2 threads (bench/threads.ts; the js backend runs on 1)
+//   shousi-js       the same on the TypeScript kernels (setBackend('js')), 1 thread
+//   shousi-elkan    algorithm 'elkan' (TypeScript, 1 thread): same result, fewer distances
+//                   (extra: distances % of Lloyd's)
 //   ml-kmeans       ml-kmeans 7 on number[][] (built once, outside the timing), initialization = the
 //                   same centres, maxIterations 20, tolerance 0 (its convergence test is strict <)
 // extra "ms/iter" = median / 20.
 
 import { Generator, kmeans, Tensor } from '../../src/index.js';
-import { backend, getNumThreads, setBackend } from '../../src/kernels/backend.js';
+import { backend, setBackend } from '../../src/kernels/backend.js';
 import { makeRecord } from '../measure.js';
 import { ensurePeers } from '../peers.js';
+import { forThreads } from '../threads.js';
 import type { BenchRecord, BenchSuite } from '../types.js';
 
 const N = 100_000;
@@ -41,11 +44,13 @@ const suite: BenchSuite = {
     const lloyd = kmeans(X, K, { ...opts, algorithm: 'lloyd' });
     if (lloyd.nIter !== ITERS)
       throw new Error(`bench kmeans: converged after ${lloyd.nIter} iterations, expected ${ITERS}`);
-    rec(
-      'shousi',
-      backend() === 'js' ? 1 : getNumThreads(),
-      await ctx.measure(() => kmeans(X, K, { ...opts, algorithm: 'lloyd' })),
-    );
+    const fit = () => kmeans(X, K, { ...opts, algorithm: 'lloyd' });
+    if (backend() === 'js') rec('shousi', 1, await ctx.measure(fit));
+    else
+      await forThreads(async (t) => {
+        rec('shousi', t, await ctx.measure(fit));
+        return [];
+      });
     const elkan = kmeans(X, K, { ...opts, algorithm: 'elkan' });
     rec('shousi-elkan', 1, await ctx.measure(() => kmeans(X, K, { ...opts, algorithm: 'elkan' })), {
       'distances %': (100 * elkan.nDistances) / lloyd.nDistances,

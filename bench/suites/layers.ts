@@ -6,12 +6,14 @@
 //                   tfjs has no layer-norm op: tf.moments + tf.batchNorm, as tf.layers.layerNormalization
 //   BatchNorm2d training forward [8, 64, 32, 32]; tfjs: tf.moments over [0, 1, 2] + tf.batchNorm (NHWC)
 // shousi runs its public functional API (what a user calls), with fresh output tensors; conv2d
-// forward is timed on one thread and on all cores (its GEMM splits across threads), the rest on one.
+// forward and layerNorm are timed on 1 and 2 threads (bench/threads.ts: their wasm kernels split
+// across threads), forward + backward on the default count; batchNorm runs TypeScript loops (1).
 
 import { F, randn } from '../../src/index.js';
-import { getNumThreads, setNumThreads } from '../../src/kernels/backend.js';
+import { getNumThreads } from '../../src/kernels/backend.js';
 import { makeRecord } from '../measure.js';
 import { benchTf } from '../peers.js';
+import { forThreads } from '../threads.js';
 import type { BenchRecord, BenchSuite } from '../types.js';
 
 const [N, C, H, W, O, K] = [8, 64, 32, 32, 64, 3];
@@ -31,13 +33,10 @@ const suite: BenchSuite = {
     const b = randn([O], { generator: 3 });
     const convWork = { flops: CONV_FLOPS };
     const conv = () => F.conv2d(x, w, { bias: b, padding: 1 });
-    // the GEMM inside may use every core; one thread is the like-for-like row against the peers
-    const cores = getNumThreads();
-    for (const t of cores > 1 ? [1, cores] : [1]) {
-      setNumThreads(t);
-      records.push(makeRecord(CONV, 'shousi', t, await ctx.measure(conv), convWork));
-    }
-    setNumThreads(cores);
+    // one thread is the like-for-like row against the (single-threaded) peers
+    records.push(
+      ...(await forThreads(async (t) => [makeRecord(CONV, 'shousi', t, await ctx.measure(conv), convWork)])),
+    );
     records.push(
       ...(await benchTf(
         ctx,
@@ -60,7 +59,9 @@ const suite: BenchSuite = {
       y.backward(y.onesLike());
     };
     records.push(
-      makeRecord(`${CONV} fwd+bwd`, 'shousi', cores, await ctx.measure(step), { flops: 3 * CONV_FLOPS }),
+      makeRecord(`${CONV} fwd+bwd`, 'shousi', getNumThreads(), await ctx.measure(step), {
+        flops: 3 * CONV_FLOPS,
+      }),
     );
 
     const xl = randn([R, D], { generator: 4 });
@@ -68,7 +69,9 @@ const suite: BenchSuite = {
     const beta = randn([D], { generator: 6 });
     const lnWork = { bytes: 8 * R * D };
     const ln = () => F.layerNorm(xl, D, { weight: gamma, bias: beta });
-    records.push(makeRecord(LN, 'shousi', 1, await ctx.measure(ln), lnWork));
+    records.push(
+      ...(await forThreads(async (t) => [makeRecord(LN, 'shousi', t, await ctx.measure(ln), lnWork)])),
+    );
     records.push(
       ...(await benchTf(
         ctx,

@@ -148,12 +148,12 @@ export abstract class Module {
   loadStateDict(sd: StateDict, opts: LoadOptions = {}): LoadResult {
     const strict = opts.strict ?? true;
     const targets = new Map<string, Tensor>([...this.namedParameters(), ...this.namedBuffers()]);
-    const missingKeys = [...targets.keys()].filter((k) => !(k in sd));
+    const missingKeys = [...targets.keys()].filter((k) => !Object.hasOwn(sd, k));
     const unexpectedKeys = Object.keys(sd).filter((k) => !targets.has(k));
     const mismatches: string[] = [];
     const values = new Map<string, Tensor>();
     for (const [k, t] of targets) {
-      if (!(k in sd)) continue;
+      if (!Object.hasOwn(sd, k)) continue;
       const v = toTensor(sd[k], t.dtype);
       if (!sameShape(v.shape, t.shape))
         mismatches.push(`${k}: got ${fmtShape(v.shape)}, expected ${fmtShape(t.shape)}`);
