@@ -146,8 +146,8 @@ export {
 
 // Algorithms: training, linear regression, the hand-written MLP, metrics
 
+export { type LstsqOptions, lstsq } from './algorithms/least-squares.js';
 export { LinearRegression, type LinearRegressionOptions } from './algorithms/linear-regression.js';
-export { lstsq, type LstsqOptions } from './algorithms/least-squares.js';
 export { mae, mse, r2, rmse } from './algorithms/metrics.js';
 export {
   type Activation,

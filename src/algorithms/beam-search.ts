@@ -25,6 +25,7 @@
 
 import { ArgumentError, DTypeError, fmtShape, intOption, ShapeError } from '../errors.js';
 import { topk } from '../ops/sort.js';
+import { withDefaults } from '../options.js';
 import { Tensor } from '../tensor/tensor.js';
 import {
   callStep,
@@ -110,7 +111,7 @@ export function* beamSearchSteps(
   options: BeamSearchOptions = {},
 ): Generator<BeamStep, Hypothesis[][], void> {
   const op = 'beamSearch';
-  const o = { ...BEAM_SEARCH_DEFAULTS, ...options };
+  const o = withDefaults(BEAM_SEARCH_DEFAULTS, options);
   const K = intOption(op, 'beamSize', o.beamSize, 1);
   const T = intOption(op, 'maxLength', o.maxLength, 1);
   const eos = optionalToken(op, 'eosToken', o.eosToken);

@@ -25,6 +25,7 @@ import {
   updateCenters,
 } from '../kernels/kmeans.js';
 import { centerHalfDistances, elkanAssign, elkanShiftBounds } from '../kernels/kmeans-elkan.js';
+import { withDefaults } from '../options.js';
 import { type RandomSource, toGenerator } from '../random.js';
 import { Tensor } from '../tensor/tensor.js';
 import {
@@ -133,7 +134,7 @@ interface RunOut {
 
 /** Validated options and data for one call. */
 function setup(op: string, X: MatrixLike, k: number, options: KMeansOptions) {
-  const o = { ...KMEANS_DEFAULTS, ...options };
+  const o = withDefaults(KMEANS_DEFAULTS, options);
   const xm = toMatrix(op, 'X', X);
   const { rows: n, cols: d } = xm;
   intOption(op, 'k', k, 1, n);

@@ -2,6 +2,7 @@
 // why not the normal equations). Legend: n rows, d features.
 
 import { ArgumentError } from '../errors.js';
+import { withDefaults } from '../options.js';
 
 export interface LstsqOptions {
   /** Ridge penalty alpha |w|^2 (default 0); the intercept is not penalised, as scikit-learn's Ridge. */
@@ -23,7 +24,7 @@ export function lstsq(
   d: number,
   opts: LstsqOptions = {},
 ): { coef: Float64Array; intercept: number } {
-  const { alpha, fitIntercept } = { ...LSTSQ_DEFAULTS, ...opts };
+  const { alpha, fitIntercept } = withDefaults(LSTSQ_DEFAULTS, opts);
   const mean = new Float64Array(d);
   const scale = new Float64Array(d).fill(1);
   let yMean = 0;

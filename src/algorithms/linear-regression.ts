@@ -18,6 +18,7 @@ import { Adam } from '../optim/adam.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { CosineAnnealingLR } from '../optim/scheduler.js';
 import { SGD } from '../optim/sgd.js';
+import { withDefaults } from '../options.js';
 import type { Storage } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { lstsq } from './least-squares.js';
@@ -77,7 +78,7 @@ export class LinearRegression {
   nIter = 0;
 
   constructor(opts: LinearRegressionOptions = {}) {
-    const o = { ...DEFAULTS, ...opts };
+    const o = withDefaults(DEFAULTS, opts);
     if (o.solver !== 'lstsq' && o.solver !== 'sgd')
       throw new ArgumentError(`LinearRegression: solver must be 'lstsq' or 'sgd', got ${String(o.solver)}`);
     if (o.optimizer !== 'sgd' && o.optimizer !== 'adam')

@@ -13,6 +13,7 @@
 
 import { ArgumentError, fmtShape, intOption, nonNegative, ShapeError } from '../errors.js';
 import { type CenterSums, lloydAssign, lloydScratch } from '../kernels/kmeans.js';
+import { withDefaults } from '../options.js';
 import { type Generator, type RandomSource, toGenerator } from '../random.js';
 import { Tensor } from '../tensor/tensor.js';
 import {
@@ -80,7 +81,7 @@ export class MiniBatchKMeans extends CentersModel {
 
   constructor(k: number, options: MiniBatchKMeansOptions = {}) {
     super(OP, k);
-    const o = { ...MINIBATCH_KMEANS_DEFAULTS, ...options };
+    const o = withDefaults(MINIBATCH_KMEANS_DEFAULTS, options);
     intOption(OP, 'batchSize', o.batchSize, 1);
     intOption(OP, 'maxIter', o.maxIter, 1);
     intOption(OP, 'nInit', o.nInit, 1);

@@ -20,6 +20,7 @@ import { Linear } from '../nn/linear.js';
 import { Sequential, type TensorModule } from '../nn/sequential.js';
 import { mseLoss } from '../ops/loss.js';
 import type { Optimizer } from '../optim/optimizer.js';
+import { withDefaults } from '../options.js';
 import { type RandomSource, toGenerator } from '../random.js';
 import { zeros } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -89,7 +90,7 @@ export class MLP {
   private a: Tensor[] = [];
 
   constructor(layers: readonly number[], opts: MLPOptions = {}) {
-    const o = { ...DEFAULTS, ...opts };
+    const o = withDefaults(DEFAULTS, opts);
     if (layers.length < 2 || !layers.every((n) => Number.isInteger(n) && n >= 1)) {
       throw new ArgumentError(`MLP: layers must be at least 2 positive integers, got [${layers.join(',')}]`);
     }

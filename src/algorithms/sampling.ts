@@ -11,6 +11,7 @@
 // (before temperature and filtering), so samples and beam hypotheses compare on one scale.
 
 import { ArgumentError, intOption, nonNegative } from '../errors.js';
+import { withDefaults } from '../options.js';
 import { type Generator, type RandomSource, toGenerator } from '../random.js';
 import type { Hypothesis } from './beam-search.js';
 import {
@@ -70,7 +71,7 @@ export function greedy(
 }
 
 function decode(op: string, step: StepFn, options: SampleOptions): Hypothesis[] {
-  const o = { ...SAMPLE_DEFAULTS, ...options };
+  const o = withDefaults(SAMPLE_DEFAULTS, options);
   const T = intOption(op, 'maxLength', o.maxLength, 1);
   const eos = optionalToken(op, 'eosToken', o.eosToken);
   nonNegative(op, 'temperature', o.temperature);

@@ -13,6 +13,7 @@ import { ArgumentError, DivergenceError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { LRScheduler } from '../optim/scheduler.js';
+import { withDefaults } from '../options.js';
 import { type RandomSource, toGenerator } from '../random.js';
 import { allocate } from '../tensor/dtype.js';
 import { dims } from '../tensor/shape.js';
@@ -120,7 +121,7 @@ export function* trainSteps(
   y: Tensor,
   opts: TrainOptions = {},
 ): Generator<TrainEvent, TrainResult, undefined> {
-  const o = { ...TRAIN_DEFAULTS, ...opts };
+  const o = withDefaults(TRAIN_DEFAULTS, opts);
   const n = checkXy('train', X, y);
   checkOptions(o, n);
   assertFinite('train', 'X', X);

@@ -4,6 +4,7 @@
 //   dL/dx_i ~ (L(x + eps e_i) - L(x - eps e_i)) / (2 eps)
 
 import { AutogradError, DTypeError } from '../errors.js';
+import { withDefaults } from '../options.js';
 import { Generator } from '../random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { noGrad } from './engine.js';
@@ -30,7 +31,7 @@ export function gradcheck(
   inputs: readonly Tensor[],
   options: GradcheckOptions = {},
 ): true {
-  const opts = { ...DEFAULTS, ...options };
+  const opts = withDefaults(DEFAULTS, options);
   for (const x of inputs) {
     if (x.requiresGrad && x.dtype !== 'float64') {
       throw new DTypeError(`gradcheck: inputs that require grad must be float64, got ${x.dtype}`);

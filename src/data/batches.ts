@@ -4,6 +4,7 @@
 // Legend: n rows, d features, k targets, b rows in a batch (batchSize, or fewer for the last).
 
 import { ArgumentError } from '../errors.js';
+import { withDefaults } from '../options.js';
 import { type RandomSource, toGenerator } from '../random.js';
 import { allocate } from '../tensor/dtype.js';
 import { dims } from '../tensor/shape.js';
@@ -56,7 +57,7 @@ let spareOrder: Int32Array | null = null;
 
 /** Yields minibatches of X: [n, d] and y: [n] or [n, k]: x [b, d], y [b] or [b, k]. */
 export function* batches(X: Tensor, y: Tensor, opts: BatchOptions = {}): Generator<Batch, void, undefined> {
-  const o = { ...BATCH_DEFAULTS, ...opts };
+  const o = withDefaults(BATCH_DEFAULTS, opts);
   const n = checkXy('batches', X, y);
   checkBatchSize('batches', o.batchSize, n);
   let order = spareOrder?.length === n ? spareOrder : new Int32Array(n);

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ArgumentError } from '../errors.js';
+import { withDefaults } from '../options.js';
 import type { FloatDType } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { fileName, parseNumericTable, readText } from './csv.js';
@@ -77,7 +78,7 @@ const cache = new Map<string, Float64Array>();
 
 /** California housing as scikit-learn's fetch_california_housing: X [n, 8], y [n] in $100,000. */
 export function loadCaliforniaHousing(opts: CaliforniaOptions = {}): Dataset {
-  const o = { ...DEFAULTS, ...opts };
+  const o = withDefaults(DEFAULTS, opts);
   const names = o.features ?? CALIFORNIA_FEATURES;
   if (names.length === 0) throw new ArgumentError('loadCaliforniaHousing: features must not be empty');
   for (const f of names) {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { ArgumentError, DataError } from '../errors.js';
+import { withDefaults } from '../options.js';
 import type { FloatDType } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -85,7 +86,7 @@ function toTable(raw: RawTable, dtype: FloatDType): CsvTable {
 
 /** The core parser shared by every loader: text -> float64 rows of the selected columns. */
 export function parseNumericTable(text: string, source: string, opts: CsvOptions = {}): RawTable {
-  const o = { ...DEFAULTS, ...opts };
+  const o = withDefaults(DEFAULTS, opts);
   if (typeof o.delimiter !== 'string' || o.delimiter.length === 0 || o.delimiter === '"') {
     throw new ArgumentError(
       `loadCsv: delimiter must be a non-empty string other than '"', got ${JSON.stringify(o.delimiter)}`,

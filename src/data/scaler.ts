@@ -6,6 +6,7 @@
 // Legend: n rows, d features.
 
 import { ArgumentError, fmtShape, ShapeError } from '../errors.js';
+import { withDefaults } from '../options.js';
 import { allocate } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { assertFinite, checkXy } from './rows.js';
@@ -33,7 +34,7 @@ export class StandardScaler {
   nSamplesSeen = 0;
 
   constructor(opts: ScalerOptions = {}) {
-    const o = { ...DEFAULTS, ...opts };
+    const o = withDefaults(DEFAULTS, opts);
     this.withMean = o.withMean;
     this.withStd = o.withStd;
   }

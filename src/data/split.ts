@@ -3,6 +3,7 @@
 // Legend: n rows, d features, k targets.
 
 import { ArgumentError } from '../errors.js';
+import { withDefaults } from '../options.js';
 import { type RandomSource, toGenerator } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkXy, takeRows } from './rows.js';
@@ -29,7 +30,7 @@ export interface Split {
 
 /** X: [n, d], y: [n] or [n, k] -> XTrain [n - nTest, d], XTest [nTest, d], yTrain, yTest. */
 export function trainTestSplit(X: Tensor, y: Tensor, opts: SplitOptions = {}): Split {
-  const o = { ...DEFAULTS, ...opts };
+  const o = withDefaults(DEFAULTS, opts);
   const n = checkXy('trainTestSplit', X, y);
   if (typeof o.testSize !== 'number' || !(o.testSize > 0 && o.testSize < 1)) {
     throw new ArgumentError(`trainTestSplit: testSize must be a fraction in (0, 1), got ${o.testSize}`);

@@ -7,6 +7,7 @@
 
 import { ArgumentError, fmtShape, positiveInt, ShapeError } from '../errors.js';
 import { batchNorm } from '../ops/batch-norm.js';
+import { withDefaults } from '../options.js';
 import { ones, zeros } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Module, type ModuleOptions } from './module.js';
@@ -40,7 +41,7 @@ abstract class BatchNormBase extends Module {
 
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super();
-    const opts = { ...DEFAULTS, ...options };
+    const opts = withDefaults(DEFAULTS, options);
     const name = new.target.name;
     positiveInt(name, 'numFeatures', numFeatures);
     if (!(opts.eps >= 0)) throw new ArgumentError(`${name}: eps must be >= 0, got ${opts.eps}`);

@@ -5,6 +5,7 @@
 
 import { ArgumentError, positiveInt } from '../errors.js';
 import { conv2d, type Padding, type Pair, resolvePadding, toPair } from '../ops/conv2d.js';
+import { withDefaults } from '../options.js';
 import { toGenerator } from '../random.js';
 import { zeros } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -45,7 +46,7 @@ export class Conv2d extends Module {
 
   constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: Conv2dOptions = {}) {
     super();
-    const opts = { ...DEFAULTS, ...options };
+    const opts = withDefaults(DEFAULTS, options);
     positiveInt('Conv2d', 'inChannels', inChannels);
     positiveInt('Conv2d', 'outChannels', outChannels);
     positiveInt('Conv2d', 'groups', opts.groups);

@@ -4,6 +4,7 @@
 
 import { ArgumentError, fmtShape } from '../errors.js';
 import { layerNorm } from '../ops/layer-norm.js';
+import { withDefaults } from '../options.js';
 import { ones, zeros } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Module, type ModuleOptions } from './module.js';
@@ -32,7 +33,7 @@ export class LayerNorm extends Module {
 
   constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
     super();
-    const opts = { ...DEFAULTS, ...options };
+    const opts = withDefaults(DEFAULTS, options);
     const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     if (shape.length === 0 || shape.some((d) => !Number.isInteger(d) || d < 1)) {
       throw new ArgumentError(

@@ -4,6 +4,7 @@
 
 import { positiveInt } from '../errors.js';
 import { linear } from '../ops/linear.js';
+import { withDefaults } from '../options.js';
 import { toGenerator } from '../random.js';
 import { zeros } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -25,7 +26,7 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
-    const opts = { ...DEFAULTS, ...options };
+    const opts = withDefaults(DEFAULTS, options);
     this.inFeatures = positiveInt('Linear', 'inFeatures', inFeatures);
     this.outFeatures = positiveInt('Linear', 'outFeatures', outFeatures);
     const dtype = opts.dtype ?? 'float32';

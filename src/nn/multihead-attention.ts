@@ -20,6 +20,7 @@ import { type AttentionResult, multiHeadAttention } from '../ops/attention.js';
 import { where } from '../ops/compare.js';
 import { linear } from '../ops/linear.js';
 import { narrow, reshape, squeeze, unsqueeze } from '../ops/shape.js';
+import { withDefaults } from '../options.js';
 import { toGenerator } from '../random.js';
 import { zeros } from '../tensor/create.js';
 import { isFloat } from '../tensor/dtype.js';
@@ -93,7 +94,7 @@ export abstract class MultiheadAttentionBase extends Module {
     const name = new.target.name;
     positiveInt(name, 'embedDim', embedDim);
     positiveInt(name, 'numHeads', numHeads);
-    const o = { ...DEFAULTS, ...opts };
+    const o = withDefaults(DEFAULTS, opts);
     const size = (key: 'kdim' | 'vdim' | 'headDim' | 'valueHeadDim' | 'outDim', fallback: () => number) =>
       positiveInt(name, key, o[key] ?? fallback());
     const perHead = () => {
@@ -139,7 +140,7 @@ export abstract class MultiheadAttentionBase extends Module {
     options: MhaForwardOptions,
   ): AttentionResult<Tensor | null> {
     const name = this.constructor.name;
-    const o = { ...FORWARD_DEFAULTS, ...options };
+    const o = withDefaults(FORWARD_DEFAULTS, options);
     const dtype = this.outProj.weight.dtype;
     for (const [arg, t] of [
       ['query', query],

@@ -33,6 +33,7 @@ import {
   type HeadOperand,
   type MaskOperand,
 } from '../kernels/attention.js';
+import { withDefaults } from '../options.js';
 import { allocate, type FloatStorage, isFloat, type Storage } from '../tensor/dtype.js';
 import { broadcastShapes, broadcastStrides, numel } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -206,7 +207,7 @@ function attend(
   L: Layout,
   options: SdpaOptions,
 ): AttentionResult<Tensor | null> {
-  const o = { ...DEFAULTS, ...options };
+  const o = withDefaults(DEFAULTS, options);
   const given = (['blockMask', 'keepMask', 'bias'] as const).filter((name) => o[name] != null);
   if (given.length > 1)
     throw new ArgumentError(

@@ -21,6 +21,7 @@
 import { record } from '../autograd/engine.js';
 import { ArgumentError, fmtShape, ShapeError } from '../errors.js';
 import { channelMoments, normalizeChannels, normalizeChannelsBackward } from '../kernels/norm.js';
+import { withDefaults } from '../options.js';
 import { allocate, assertFloat, type DType, promote } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -56,7 +57,7 @@ export function batchNorm(
   runningVar: Tensor | null,
   options: BatchNormOptions = {},
 ): Tensor {
-  const { weight, bias, training, momentum, eps } = { ...DEFAULTS, ...options };
+  const { weight, bias, training, momentum, eps } = withDefaults(DEFAULTS, options);
   assertFloat('batchNorm', x.dtype);
   if (x.ndim < 2) throw new ShapeError(`batchNorm: input must be [N, C, ...], got ${fmtShape(x.shape)}`);
   const [N, C] = x.shape;

@@ -18,6 +18,7 @@
 import { record } from '../autograd/engine.js';
 import { ArgumentError, fmtShape, positiveInt, ShapeError } from '../errors.js';
 import { type ConvGeometry, conv2dBackward, conv2dForward } from '../kernels/conv.js';
+import { withDefaults } from '../options.js';
 import { allocate, assertFloat, promote } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { reshape } from './shape.js';
@@ -92,7 +93,7 @@ export function resolvePadding(
 
 /** Cross-correlates x with weight. x: [N, C, H, W] (or unbatched [C, H, W]), weight: [O, C/groups, kh, kw] -> [N, O, OH, OW]. */
 export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): Tensor {
-  const opts = { ...DEFAULTS, ...options };
+  const opts = withDefaults(DEFAULTS, options);
   assertFloat('conv2d', x.dtype);
   assertFloat('conv2d weight', weight.dtype);
   if (x.ndim === 3) {

@@ -20,6 +20,7 @@
 import { record } from '../autograd/engine.js';
 import { ArgumentError, fmtShape, ShapeError } from '../errors.js';
 import { layerNormBackward, layerNormForward } from '../kernels/norm.js';
+import { withDefaults } from '../options.js';
 import { allocate, assertFloat, type DType, promote } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -41,7 +42,7 @@ export function layerNorm(
   normalizedShape: number | readonly number[],
   options: LayerNormOptions = {},
 ): Tensor {
-  const { weight, bias, eps } = { ...DEFAULTS, ...options };
+  const { weight, bias, eps } = withDefaults(DEFAULTS, options);
   const S = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
   assertFloat('layerNorm', x.dtype);
   if (S.length === 0 || S.some((d) => !Number.isInteger(d) || d < 1)) {

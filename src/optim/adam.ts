@@ -9,6 +9,7 @@
 // corrected square root, exactly where torch puts it.
 
 import { ArgumentError } from '../errors.js';
+import { withDefaults } from '../options.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkLr, checkNonNegative, Optimizer, type ParamGroup, type ParamGroupInput } from './optimizer.js';
 
@@ -39,7 +40,7 @@ export class Adam extends Optimizer<AdamOptions> {
   protected readonly decoupled: boolean = false;
 
   constructor(params: readonly Tensor[] | readonly ParamGroupInput<AdamOptions>[], opts: AdamOptions = {}) {
-    super(new.target.name, params, { ...ADAM_DEFAULTS, ...opts });
+    super(new.target.name, params, withDefaults(ADAM_DEFAULTS, opts));
   }
 
   protected validate(g: ParamGroup<AdamOptions>): void {

@@ -8,6 +8,7 @@
 // mid-training (a scheduler) rescales the whole step at once.
 
 import { ArgumentError } from '../errors.js';
+import { withDefaults } from '../options.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkLr, checkNonNegative, Optimizer, type ParamGroup, type ParamGroupInput } from './optimizer.js';
 
@@ -35,7 +36,7 @@ const DEFAULTS = {
 /** SGD with optional momentum, dampening, Nesterov and weight decay, as torch.optim.SGD. */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: readonly Tensor[] | readonly ParamGroupInput<SGDOptions>[], opts: SGDOptions = {}) {
-    super('SGD', params, { ...DEFAULTS, ...opts });
+    super('SGD', params, withDefaults(DEFAULTS, opts));
   }
 
   protected validate(g: ParamGroup<SGDOptions>): void {
