@@ -8,10 +8,10 @@
 // The bias corrections undo the zero initialisation of m and v. eps sits outside the
 // corrected square root, exactly where torch puts it.
 
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, nonNegative } from '../errors.js';
 import { withDefaults } from '../options.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkLr, checkNonNegative, Optimizer, type ParamGroup, type ParamGroupInput } from './optimizer.js';
+import { checkLr, Optimizer, type ParamGroup, type ParamGroupInput } from './optimizer.js';
 
 export interface AdamOptions {
   /** Learning rate (default 1e-3). */
@@ -46,8 +46,8 @@ export class Adam extends Optimizer<AdamOptions> {
   protected validate(g: ParamGroup<AdamOptions>): void {
     const name = this.constructor.name;
     checkLr(name, g.lr);
-    checkNonNegative(name, 'eps', g.eps);
-    checkNonNegative(name, 'weightDecay', g.weightDecay);
+    nonNegative(name, 'eps', g.eps);
+    nonNegative(name, 'weightDecay', g.weightDecay);
     if (!Array.isArray(g.betas) || g.betas.length !== 2) {
       throw new ArgumentError(`${name}: betas must be a pair [beta1, beta2], got ${JSON.stringify(g.betas)}`);
     }

@@ -106,10 +106,3 @@ export function checkLr(name: string, lr: number): void {
     throw new ArgumentError(`${name}: lr must be a finite number > 0, got ${lr}`);
   }
 }
-
-/** Throws unless v is a finite number >= 0. */
-export function checkNonNegative(name: string, what: string, v: number): void {
-  if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) {
-    throw new ArgumentError(`${name}: ${what} must be a finite number >= 0, got ${v}`);
-  }
-}

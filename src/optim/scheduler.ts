@@ -2,7 +2,7 @@
 // the epoch's optimizer steps. Each sets every group's lr from its initial lr (baseLrs) and
 // the epoch count, in closed form, so the schedule never drifts by accumulated rounding.
 
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, positiveInt } from '../errors.js';
 import type { Optimizer } from './optimizer.js';
 
 export abstract class LRScheduler {
@@ -47,8 +47,7 @@ export class StepLR extends LRScheduler {
     opts: StepLROptions = {},
   ) {
     super(optimizer);
-    if (!Number.isInteger(stepSize) || stepSize < 1)
-      throw new ArgumentError(`StepLR: stepSize must be a positive integer, got ${stepSize}`);
+    positiveInt('StepLR', 'stepSize', stepSize);
     this.gamma = opts.gamma ?? 0.1;
     if (!(this.gamma > 0)) throw new ArgumentError(`StepLR: gamma must be > 0, got ${this.gamma}`);
   }
@@ -73,8 +72,7 @@ export class CosineAnnealingLR extends LRScheduler {
     opts: CosineOptions = {},
   ) {
     super(optimizer);
-    if (!Number.isInteger(tMax) || tMax < 1)
-      throw new ArgumentError(`CosineAnnealingLR: tMax must be a positive integer, got ${tMax}`);
+    positiveInt('CosineAnnealingLR', 'tMax', tMax);
     this.etaMin = opts.etaMin ?? 0;
     if (!(this.etaMin >= 0))
       throw new ArgumentError(`CosineAnnealingLR: etaMin must be >= 0, got ${this.etaMin}`);

@@ -7,10 +7,10 @@
 // Note torch's form: the velocity holds gradients, not lr-scaled steps, so changing lr
 // mid-training (a scheduler) rescales the whole step at once.
 
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, nonNegative } from '../errors.js';
 import { withDefaults } from '../options.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkLr, checkNonNegative, Optimizer, type ParamGroup, type ParamGroupInput } from './optimizer.js';
+import { checkLr, Optimizer, type ParamGroup, type ParamGroupInput } from './optimizer.js';
 
 export interface SGDOptions {
   /** Learning rate (required by torch; default here 0.01), > 0. */
@@ -41,9 +41,9 @@ export class SGD extends Optimizer<SGDOptions> {
 
   protected validate(g: ParamGroup<SGDOptions>): void {
     checkLr('SGD', g.lr);
-    checkNonNegative('SGD', 'momentum', g.momentum);
-    checkNonNegative('SGD', 'dampening', g.dampening);
-    checkNonNegative('SGD', 'weightDecay', g.weightDecay);
+    nonNegative('SGD', 'momentum', g.momentum);
+    nonNegative('SGD', 'dampening', g.dampening);
+    nonNegative('SGD', 'weightDecay', g.weightDecay);
     if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0)) {
       throw new ArgumentError(
         `SGD: nesterov needs momentum > 0 and dampening 0 (momentum ${g.momentum}, dampening ${g.dampening})`,
