@@ -88,15 +88,68 @@ export function gemmJs(
 
 // Tiny products: packing costs more than it saves.
 function smallGemm(M: number, N: number, K: number, A: MatView, B: MatView, c: Storage, cOff: number): void {
+  // Four outputs at a time, each with its own accumulator: four dependency chains run side by
+  // side instead of one after another. Every output still sums over k in order, so the result
+  // is the same bits as one output at a time.
   const a = A.data;
   const b = B.data;
-  for (let i = 0; i < M; i++) {
-    for (let j = 0; j < N; j++) {
+  const { rs: ars, cs: acs } = A;
+  const { rs: brs, cs: bcs } = B;
+  let i = 0;
+  if (N < 4) {
+    // narrow C (a matrix-vector product): four rows of one column at a time
+    for (; i + 4 <= M; i += 4) {
+      for (let j = 0; j < N; j++) {
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        let pa = A.off + i * ars;
+        let pb = B.off + j * bcs;
+        for (let k = 0; k < K; k++, pa += acs, pb += brs) {
+          const bv = b[pb];
+          s0 += a[pa] * bv;
+          s1 += a[pa + ars] * bv;
+          s2 += a[pa + 2 * ars] * bv;
+          s3 += a[pa + 3 * ars] * bv;
+        }
+        const ci = cOff + i * N + j;
+        c[ci] += s0;
+        c[ci + N] += s1;
+        c[ci + 2 * N] += s2;
+        c[ci + 3 * N] += s3;
+      }
+    }
+  }
+  for (; i < M; i++) {
+    const ai = A.off + i * ars;
+    const ci = cOff + i * N;
+    let j = 0;
+    for (; j + 4 <= N; j += 4) {
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let pa = ai;
+      let pb = B.off + j * bcs;
+      for (let k = 0; k < K; k++, pa += acs, pb += brs) {
+        const av = a[pa];
+        s0 += av * b[pb];
+        s1 += av * b[pb + bcs];
+        s2 += av * b[pb + 2 * bcs];
+        s3 += av * b[pb + 3 * bcs];
+      }
+      c[ci + j] += s0;
+      c[ci + j + 1] += s1;
+      c[ci + j + 2] += s2;
+      c[ci + j + 3] += s3;
+    }
+    for (; j < N; j++) {
       let s = 0;
-      let pa = A.off + i * A.rs;
-      let pb = B.off + j * B.cs;
-      for (let k = 0; k < K; k++, pa += A.cs, pb += B.rs) s += a[pa] * b[pb];
-      c[cOff + i * N + j] += s;
+      let pa = ai;
+      let pb = B.off + j * bcs;
+      for (let k = 0; k < K; k++, pa += acs, pb += brs) s += a[pa] * b[pb];
+      c[ci + j] += s;
     }
   }
 }
