@@ -15,16 +15,21 @@
 // Rows in lanes: a block's scores are kept transposed, S^T [Lk, QB] (two f32x4 per key: rows
 // 0-3 and 4-7), so the softmax statistics of all 8 rows are plain lane-wise vector ops (max,
 // exp, sum: no horizontal reductions), and the causal mask is a lane compare j <= i0 + r.
-// Both products use the 4 x 8 register tile of gemm.ts (8 accumulators):
+// Both products use the 4 x 8 register tile of gemm.ts (attention-tiles.ts):
 //   S^T[j0:j0+4, :] = K[j0:j0+4, :] Q_blk^T   splat of packed K (4 keys per d), Q^T rows loaded
-//   O^T[c0:c0+4, :] = V[:, c0:c0+4]^T P^T     splat of V[j, c0+m] (read in place), P^T rows loaded
+//   O^T[c0:c0+4, :] = V[:, c0:c0+4]^T E^T     splat of V[j, c0+m] (read in place), E^T rows loaded
 // K is packed once per head per thread (4-key panels, d-major), Q^T once per block; the O^T
 // and weight tiles are transposed 4 x 4 in registers on the way out.
+// Passes over a block's scores: the row max is taken as the score tiles are written (without
+// a mask; a mask is applied first, then one max pass), then one pass of exp and sums. The
+// 1 / sum is never applied to the scores: O^T's accumulators are scaled by it (rows are its
+// lanes), and the weights, when wanted, are normalised as they are transposed out.
 //
 // Operands arrive as per-head tables of byte addresses (row 0 of each head) plus row strides,
 // so split heads of a [B, L, H*D] projection and broadcast heads need no copies.
 
-import { expF32x4, madd } from './math';
+import { scores, storeTransposed, values, visible } from './attention-tiles';
+import { expF32x4 } from './math';
 
 const QB: i32 = 8;
 
@@ -38,10 +43,16 @@ const CAUSAL = 16;
 const WEIGHTS = 17; // byte address of weights [N, Lq, Lk], 0 = not wanted
 const SCALE = 19;
 
-/** Scratch bytes one thread needs: packed K [Lk4, D], Q^T [D, 8], S^T [Lk4, 8] (Lk4 = Lk rounded to 4). */
+// Per-block row statistics after S^T, v128 each (rows 0-3 then 4-7): max, 1/sum, fill.
+const STATS_BYTES: i32 = 6 * 16;
+
+/**
+ * Scratch bytes one thread needs: packed K [Lk4, D], Q^T [D, 8], S^T [Lk4, 8] (Lk4 = Lk
+ * rounded to 4), and the block's row statistics.
+ */
 export function attentionScratchBytes(Lk: i32, D: i32): i32 {
   const lk4 = (Lk + 3) & ~3;
-  return (lk4 * D + D * QB + lk4 * QB) * 4;
+  return (lk4 * D + D * QB + lk4 * QB) * 4 + STATS_BYTES;
 }
 
 /** Runs items [item0, item0 + items) of the attention described at `desc` (layout above). */
@@ -71,14 +82,20 @@ export function attentionF32(desc: usize, item0: i32, items: i32, scratch: usize
     packQT(tab(desc, Q_TAB, n) + <usize>(i0 * qrs * 4), qrs, R, D, qt);
     // keys a causal block can see end at its last row; the rest are hidden for every row
     const jEnd = causal ? min(Lk, i0 + R) : Lk;
-    scores(pk, qt, D, (jEnd + 3) & ~3, scale, st);
-    if (load<i32>(desc + M_KIND * 4)) applyMask(desc, n, i0, R, jEnd, st);
-    softmax(st, jEnd, Lk, causal, i0);
-    if (weights) storeWeights(st, Lk, R, weights + <usize>(((n * Lq + i0) * Lk) * 4));
+    const masked = load<i32>(desc + M_KIND * 4) != 0;
+    const stats = st + <usize>(lk4 * QB * 4);
+    // without a mask the max and the causal mask come with the scores; a mask goes first
+    scores(pk, qt, D, jEnd, scale, st, masked ? 0 : causal, i0, stats);
+    if (masked) {
+      applyMask(desc, n, i0, R, jEnd, st);
+      rowMax(st, jEnd, causal, i0, stats);
+    }
+    softmax(st, jEnd, Lk, stats);
+    if (weights) storeWeights(st, Lk, R, weights + <usize>(((n * Lq + i0) * Lk) * 4), stats, causal, i0);
     const vrs = load<i32>(desc + (Q_RS + 2) * 4);
     const ors = load<i32>(desc + (Q_RS + 3) * 4);
     const out = tab(desc, Q_TAB + 3, n) + <usize>(i0 * ors * 4);
-    values(st, tab(desc, Q_TAB + 2, n), vrs, Lk, Dv, R, out, ors);
+    values(st, tab(desc, Q_TAB + 2, n), vrs, Lk, Dv, R, out, ors, stats);
   }
 }
 
@@ -112,43 +129,6 @@ function packQT(q: usize, rs: i32, R: i32, D: i32, qt: usize): void {
   }
 }
 
-// st[j, :] = scale * K[j, :] Q_blk^T for j < jn (a multiple of 4), one 4-key tile at a time.
-function scores(pk: usize, qt: usize, D: i32, jn: i32, scale: v128, st: usize): void {
-  for (let j0 = 0; j0 < jn; j0 += 4) {
-    let pa = pk + <usize>(j0 * D * 4);
-    let pb = qt;
-    let c0a = f32x4.splat(0), c0b = c0a, c1a = c0a, c1b = c0a;
-    let c2a = c0a, c2b = c0a, c3a = c0a, c3b = c0a;
-    for (let d = 0; d < D; d++) {
-      const b0 = v128.load(pb);
-      const b1 = v128.load(pb, 16);
-      let x = v128.load32_splat(pa);
-      c0a = madd<f32>(x, b0, c0a);
-      c0b = madd<f32>(x, b1, c0b);
-      x = v128.load32_splat(pa, 4);
-      c1a = madd<f32>(x, b0, c1a);
-      c1b = madd<f32>(x, b1, c1b);
-      x = v128.load32_splat(pa, 8);
-      c2a = madd<f32>(x, b0, c2a);
-      c2b = madd<f32>(x, b1, c2b);
-      x = v128.load32_splat(pa, 12);
-      c3a = madd<f32>(x, b0, c3a);
-      c3b = madd<f32>(x, b1, c3b);
-      pa += 16;
-      pb += 32;
-    }
-    const s = st + <usize>(j0 * QB * 4);
-    v128.store(s, f32x4.mul(c0a, scale));
-    v128.store(s, f32x4.mul(c0b, scale), 16);
-    v128.store(s, f32x4.mul(c1a, scale), 32);
-    v128.store(s, f32x4.mul(c1b, scale), 48);
-    v128.store(s, f32x4.mul(c2a, scale), 64);
-    v128.store(s, f32x4.mul(c2b, scale), 80);
-    v128.store(s, f32x4.mul(c3a, scale), 96);
-    v128.store(s, f32x4.mul(c3b, scale), 112);
-  }
-}
-
 // The boolean mask or float bias, element by element: (i, j) of head n is at
 // mTab[n] + (i * rs + j * cs) * (1 byte | 4 bytes). Only the block's R real rows are read.
 function applyMask(desc: usize, n: i32, i0: i32, R: i32, jEnd: i32, st: usize): void {
@@ -170,13 +150,10 @@ function applyMask(desc: usize, n: i32, i0: i32, R: i32, jEnd: i32, st: usize): 
   }
 }
 
-// Softmax down each lane of st over keys j < jEnd, in place; keys jEnd .. Lk get the fill.
-// Under causal, lane r hides keys j > i0 + r: -inf before the max, so they weigh exactly 0.
-// The fill of hidden keys is 0, except on a NaN row with every visible key masked (m = -inf,
-// sum NaN), which is NaN across, as in the TypeScript kernel.
-function softmax(st: usize, jEnd: i32, Lk: i32, causal: i32, i0: i32): void {
+// The row maxima over keys < jEnd after a mask was applied (under causal, hidden keys become
+// -inf first, so a mask's +inf bias or NaN on them is never seen, as in TypeScript).
+function rowMax(st: usize, jEnd: i32, causal: i32, i0: i32, stats: usize): void {
   const ninf = f32x4.splat(-Infinity);
-  const zero = f32x4.splat(0);
   const rowA = i32x4(i0, i0 + 1, i0 + 2, i0 + 3);
   const rowB = i32x4.add(rowA, i32x4.splat(4));
   let ma = ninf, mb = ninf;
@@ -185,17 +162,28 @@ function softmax(st: usize, jEnd: i32, Lk: i32, causal: i32, i0: i32): void {
     let a = v128.load(p);
     let b = v128.load(p, 16);
     if (causal) {
-      const jv = i32x4.splat(j);
-      a = v128.bitselect(a, ninf, i32x4.le_s(jv, rowA));
-      b = v128.bitselect(b, ninf, i32x4.le_s(jv, rowB));
+      a = v128.bitselect(a, ninf, visible(j, rowA));
+      b = v128.bitselect(b, ninf, visible(j, rowB));
       v128.store(p, a);
       v128.store(p, b, 16);
     }
-    // pmax keeps m when the score is NaN (m < NaN is false): NaN is left to the exp below
     ma = f32x4.pmax(ma, a);
     mb = f32x4.pmax(mb, b);
   }
-  // a fully masked lane subtracts 0 instead of -inf, so its exps are 0 (or NaN), never -inf+inf
+  v128.store(stats, ma);
+  v128.store(stats, mb, 16);
+}
+
+// e = exp(s - m) down each lane of st over keys < jEnd, in place, and the sums; keys jEnd .. Lk
+// get the fill. stats: [max a, max b] in, [.., .., 1/sum a, 1/sum b, fill a, fill b] out.
+// A fully masked lane (m = -inf) subtracts 0 instead, so its exps are 0 (or NaN), never
+// -inf + inf; its 1/sum is 0, so its weights and output are 0. The fill is 0, except on a NaN
+// row with every visible key masked (m = -inf, sum NaN), which is NaN across, as in TypeScript.
+function softmax(st: usize, jEnd: i32, Lk: i32, stats: usize): void {
+  const ninf = f32x4.splat(-Infinity);
+  const zero = f32x4.splat(0);
+  let ma = v128.load(stats);
+  let mb = v128.load(stats, 16);
   const deadA = f32x4.eq(ma, ninf);
   const deadB = f32x4.eq(mb, ninf);
   ma = v128.bitselect(zero, ma, deadA);
@@ -212,24 +200,13 @@ function softmax(st: usize, jEnd: i32, Lk: i32, causal: i32, i0: i32): void {
   }
   // the sum is >= 1 (the max's own term) unless the lane is fully masked (0) or NaN
   const one = f32x4.splat(1);
-  const ia = v128.bitselect(zero, f32x4.div(one, sa), f32x4.eq(sa, zero));
-  const ib = v128.bitselect(zero, f32x4.div(one, sb), f32x4.eq(sb, zero));
+  v128.store(stats, v128.bitselect(zero, f32x4.div(one, sa), f32x4.eq(sa, zero)), 32);
+  v128.store(stats, v128.bitselect(zero, f32x4.div(one, sb), f32x4.eq(sb, zero)), 48);
   const nan = f32x4.splat(NaN);
   const fa = v128.and(v128.and(deadA, f32x4.ne(sa, sa)), nan);
   const fb = v128.and(v128.and(deadB, f32x4.ne(sb, sb)), nan);
-  for (let j = 0; j < jEnd; j++) {
-    const p = st + <usize>(j * QB * 4);
-    let a = f32x4.mul(v128.load(p), ia);
-    let b = f32x4.mul(v128.load(p, 16), ib);
-    if (causal) {
-      // a hidden key weighs 0 even on a NaN row (NaN * 0 would say otherwise), as in TypeScript
-      const jv = i32x4.splat(j);
-      a = v128.bitselect(a, fa, i32x4.le_s(jv, rowA));
-      b = v128.bitselect(b, fb, i32x4.le_s(jv, rowB));
-    }
-    v128.store(p, a);
-    v128.store(p, b, 16);
-  }
+  v128.store(stats, fa, 64);
+  v128.store(stats, fb, 80);
   for (let j = jEnd; j < Lk; j++) {
     const p = st + <usize>(j * QB * 4);
     v128.store(p, fa);
@@ -237,103 +214,31 @@ function softmax(st: usize, jEnd: i32, Lk: i32, causal: i32, i0: i32): void {
   }
 }
 
-// 4 x 4 transpose: lanes of a0..a3 are rows r, the vectors columns; returns rows.
-// @ts-ignore: decorator
-@inline
-function unpackLo(a: v128, b: v128): v128 {
-  return v128.shuffle<f32>(a, b, 0, 4, 1, 5);
-}
-// @ts-ignore: decorator
-@inline
-function unpackHi(a: v128, b: v128): v128 {
-  return v128.shuffle<f32>(a, b, 2, 6, 3, 7);
-}
-
-// Stores the 4 rows of the 4 x 4 block whose columns are a0..a3 (lanes = rows) at dst,
-// dst + ld, ...: `rows` rows (<= 4) of `cols` values (<= 4; full v128 stores when 4).
-// @ts-ignore: decorator
-@inline
-function storeTransposed(a0: v128, a1: v128, a2: v128, a3: v128, dst: usize, ld: usize, rows: i32, cols: i32): void {
-  const t0 = unpackLo(a0, a1);
-  const t1 = unpackHi(a0, a1);
-  const t2 = unpackLo(a2, a3);
-  const t3 = unpackHi(a2, a3);
-  const r0 = v128.shuffle<f32>(t0, t2, 0, 1, 4, 5);
-  const r1 = v128.shuffle<f32>(t0, t2, 2, 3, 6, 7);
-  const r2 = v128.shuffle<f32>(t1, t3, 0, 1, 4, 5);
-  const r3 = v128.shuffle<f32>(t1, t3, 2, 3, 6, 7);
-  if (rows == 4 && cols == 4) {
-    v128.store(dst, r0);
-    v128.store(dst + ld, r1);
-    v128.store(dst + 2 * ld, r2);
-    v128.store(dst + 3 * ld, r3);
-    return;
-  }
-  storeRow(r0, dst, cols);
-  if (rows > 1) storeRow(r1, dst + ld, cols);
-  if (rows > 2) storeRow(r2, dst + 2 * ld, cols);
-  if (rows > 3) storeRow(r3, dst + 3 * ld, cols);
-}
-
-// The first `cols` (<= 4) lanes of v at dst.
-// @ts-ignore: decorator
-@inline
-function storeRow(v: v128, dst: usize, cols: i32): void {
-  if (cols == 4) {
-    v128.store(dst, v);
-    return;
-  }
-  store<f32>(dst, f32x4.extract_lane(v, 0));
-  if (cols > 1) store<f32>(dst, f32x4.extract_lane(v, 1), 4);
-  if (cols > 2) store<f32>(dst, f32x4.extract_lane(v, 2), 8);
-}
-
-// weights[r, j] = st[j, r] for the R rows of the block: w is row i0 of the head, stride Lk.
-function storeWeights(st: usize, Lk: i32, R: i32, w: usize): void {
+// weights[r, j] = e[j, r] / sum_r for the R rows of the block (w is row i0 of the head, stride
+// Lk). Under causal a hidden key weighs the fill (0) even on a NaN row, where e / sum is NaN.
+function storeWeights(st: usize, Lk: i32, R: i32, w: usize, stats: usize, causal: i32, i0: i32): void {
   const ld = <usize>Lk * 4;
   for (let h = 0; h < R; h += 4) {
     const rows = min(4, R - h);
     const dst = w + <usize>h * ld;
+    const inv = v128.load(stats + <usize>(32 + h * 4));
+    const fill = v128.load(stats + <usize>(64 + h * 4));
+    const row = i32x4(i0 + h, i0 + h + 1, i0 + h + 2, i0 + h + 3);
     for (let j0 = 0; j0 < Lk; j0 += 4) {
       const cols = min(4, Lk - j0);
       const p = st + <usize>((j0 * QB + h) * 4);
       // keys past Lk are scratch rows (finite or NaN), never stored
-      storeTransposed(v128.load(p), v128.load(p, 32), v128.load(p, 64), v128.load(p, 96), dst + <usize>j0 * 4, ld, rows, cols);
+      let a0 = f32x4.mul(v128.load(p), inv);
+      let a1 = f32x4.mul(v128.load(p, 32), inv);
+      let a2 = f32x4.mul(v128.load(p, 64), inv);
+      let a3 = f32x4.mul(v128.load(p, 96), inv);
+      if (causal) {
+        a0 = v128.bitselect(a0, fill, visible(j0, row));
+        a1 = v128.bitselect(a1, fill, visible(j0 + 1, row));
+        a2 = v128.bitselect(a2, fill, visible(j0 + 2, row));
+        a3 = v128.bitselect(a3, fill, visible(j0 + 3, row));
+      }
+      storeTransposed(a0, a1, a2, a3, dst + <usize>j0 * 4, ld, rows, cols);
     }
-  }
-}
-
-// out[r, c] = sum_j P[r, j] V[j, c] for the R rows: O^T tiles of 4 columns x 8 rows, V[j, c0..c0+3]
-// splat in place (past Dv these read neighbouring values or the staging pad: computed, never stored).
-function values(st: usize, v: usize, vrs: i32, Lk: i32, Dv: i32, R: i32, out: usize, ors: i32): void {
-  const vstep = <usize>vrs * 4;
-  const ld = <usize>ors * 4;
-  for (let c0 = 0; c0 < Dv; c0 += 4) {
-    let pv = v + <usize>c0 * 4;
-    let pp = st;
-    let c0a = f32x4.splat(0), c0b = c0a, c1a = c0a, c1b = c0a;
-    let c2a = c0a, c2b = c0a, c3a = c0a, c3b = c0a;
-    for (let j = 0; j < Lk; j++) {
-      const b0 = v128.load(pp);
-      const b1 = v128.load(pp, 16);
-      let x = v128.load32_splat(pv);
-      c0a = madd<f32>(x, b0, c0a);
-      c0b = madd<f32>(x, b1, c0b);
-      x = v128.load32_splat(pv, 4);
-      c1a = madd<f32>(x, b0, c1a);
-      c1b = madd<f32>(x, b1, c1b);
-      x = v128.load32_splat(pv, 8);
-      c2a = madd<f32>(x, b0, c2a);
-      c2b = madd<f32>(x, b1, c2b);
-      x = v128.load32_splat(pv, 12);
-      c3a = madd<f32>(x, b0, c3a);
-      c3b = madd<f32>(x, b1, c3b);
-      pv += vstep;
-      pp += 32;
-    }
-    const cols = min(4, Dv - c0);
-    const dst = out + <usize>c0 * 4;
-    storeTransposed(c0a, c1a, c2a, c3a, dst, ld, min(4, R), cols);
-    if (R > 4) storeTransposed(c0b, c1b, c2b, c3b, dst + 4 * ld, ld, R - 4, cols);
   }
 }

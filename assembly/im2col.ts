@@ -64,6 +64,16 @@ export function packIm2col<T>(geo: usize, x: usize, pc: i32, j: i32, kc: i32, nc
           const p = plane + <usize>((ih * W + iw) * sz);
           v128.store(dst, v128.load(p));
           v128.store(dst, v128.load(p, 16), 16);
+        } else if (sizeof<T>() == 4 && sw == 1 && iw > -NR && iw < W) {
+          // a run cut by the left or right padding: load all 8 lanes (the ones outside the row
+          // read the neighbouring row or operand, never outside memory) and zero them
+          const p = plane + <usize>((ih * W + iw) * sz);
+          const lo = i32x4.add(i32x4.splat(iw), i32x4(0, 1, 2, 3));
+          const hi = i32x4.add(lo, i32x4.splat(4));
+          const w4 = i32x4.splat(W);
+          const z = i32x4.splat(-1);
+          v128.store(dst, v128.and(v128.load(p), v128.and(i32x4.gt_s(lo, z), i32x4.lt_s(lo, w4))));
+          v128.store(dst, v128.and(v128.load(p, 16), v128.and(i32x4.gt_s(hi, z), i32x4.lt_s(hi, w4))), 16);
         } else {
           const row = plane + <usize>(ih * W * sz);
           for (let t = 0; t < NR; t++) {

@@ -3,8 +3,9 @@
 // layerNormForward in src/kernels/norm.ts), which the tests compare against:
 //   softmax:  m = max (NaN ignored, as `if (x > m)`), y = exp(x - m) / sum exp(x - m);
 //             a row of all -inf gives 0 (log: -inf), never 0/0.
-//   layerNorm: mean and biased variance in float64 (two passes, the second corrected by
-//             (sum d)^2 / n), y = (x - mean) * rstd * w + b in float64, rounded once to storage.
+//   layerNorm: mean and biased variance in float64 (one pass over values shifted by the row's
+//             first value, see below), (x - mean) * rstd in float64, then * w + b in storage
+//             precision (float32: within an ulp of the TypeScript kernel's one rounding).
 // Vector loops take 4 (f32) or 2 (f64) lanes; a scalar tail finishes the row.
 
 import { expF32x4, expF64, expF64x2, logF64 } from './math';
@@ -114,59 +115,95 @@ export function softmaxRowsF64(x: usize, rows: i32, n: i32, out: usize, log: i32
 }
 
 // Row statistics in float64: mean, then the corrected two-pass variance -> rstd.
-// `pair` loads two row values of row values as f64x2 from f32 (promote) or f64 storage.
+// Rows go 4 values at a time as two f64x2 (`lo4`/`hi4`: promoted from one f32x4, or two f64x2
+// loads) with independent accumulators. The sums are reordered against the TypeScript loop,
+// which moves them by ~1e-16 relative: far below the float32 output's rounding, and within the
+// tests' 1e-13 for float64.
 // @ts-ignore: decorator
 @inline
-function pair<T>(p: usize): v128 {
+function lo4<T>(p: usize): v128 {
   if (sizeof<T>() == 4) return f64x2.promote_low_f32x4(v128.load64_zero(p));
   return v128.load(p);
 }
-
+// @ts-ignore: decorator
+@inline
+function hi4<T>(p: usize): v128 {
+  if (sizeof<T>() == 4) return f64x2.promote_low_f32x4(v128.load64_zero(p, 8));
+  return v128.load(p, 16);
+}
 // @ts-ignore: decorator
 @inline
 function layerNormRows<T>(x: usize, rows: i32, D: i32, w: usize, b: usize, eps: f64, y: usize, mean: usize, rstd: usize): void {
   const sz = <usize>sizeof<T>();
-  const D2 = D & ~1;
+  const D4 = D & ~3;
   const Df = <f64>D;
+  const zero = f64x2.splat(0);
   for (let r = 0; r < rows; r++) {
     const xr = x + <usize>r * <usize>D * sz;
     const yr = y + <usize>r * <usize>D * sz;
-    let sv = f64x2.splat(0);
-    for (let j = 0; j < D2; j += 2) sv = f64x2.add(sv, pair<T>(xr + <usize>j * sz));
-    let s = f64x2.extract_lane(sv, 0) + f64x2.extract_lane(sv, 1);
-    if (D2 < D) s += <f64>load<T>(xr + <usize>D2 * sz);
-    const mu = s / Df;
-    const muv = f64x2.splat(mu);
-    let ssv = f64x2.splat(0);
-    let sdv = f64x2.splat(0);
-    for (let j = 0; j < D2; j += 2) {
-      const d = f64x2.sub(pair<T>(xr + <usize>j * sz), muv);
-      ssv = f64x2.add(ssv, f64x2.mul(d, d));
-      sdv = f64x2.add(sdv, d);
+    // One pass over shifted values u = x - K, K = the row's first value:
+    //   mean = K + sum u / D,   D var = sum u^2 - (sum u)^2 / D
+    // The subtraction loses (1 + ((K - mean) / sd)^2) in relative precision, at most D (K an
+    // outlier): ~1e-13 in float64 at worst, where one pass over the raw values could lose all.
+    const K = <f64>load<T>(xr);
+    const kv = f64x2.splat(K);
+    let u0 = zero, u1 = zero, q0 = zero, q1 = zero;
+    for (let j = 0; j < D4; j += 4) {
+      const p = xr + <usize>j * sz;
+      const a = f64x2.sub(lo4<T>(p), kv);
+      const c = f64x2.sub(hi4<T>(p), kv);
+      u0 = f64x2.add(u0, a);
+      u1 = f64x2.add(u1, c);
+      q0 = f64x2.add(q0, f64x2.mul(a, a));
+      q1 = f64x2.add(q1, f64x2.mul(c, c));
     }
-    let ss = f64x2.extract_lane(ssv, 0) + f64x2.extract_lane(ssv, 1);
-    let sd = f64x2.extract_lane(sdv, 0) + f64x2.extract_lane(sdv, 1);
-    if (D2 < D) {
-      const d = <f64>load<T>(xr + <usize>D2 * sz) - mu;
-      ss += d * d;
-      sd += d;
+    const uv = f64x2.add(u0, u1);
+    const qv = f64x2.add(q0, q1);
+    let su = f64x2.extract_lane(uv, 0) + f64x2.extract_lane(uv, 1);
+    let sq = f64x2.extract_lane(qv, 0) + f64x2.extract_lane(qv, 1);
+    for (let t = D4; t < D; t++) {
+      const u = <f64>load<T>(xr + <usize>t * sz) - K;
+      su += u;
+      sq += u * u;
     }
-    const rs = 1 / Math.sqrt((ss - (sd * sd) / Df) / Df + eps);
+    const mu = K + su / Df;
+    const rs = 1 / Math.sqrt((sq - (su * su) / Df) / Df + eps);
     store<f64>(mean + <usize>r * 8, mu);
     store<f64>(rstd + <usize>r * 8, rs);
+    // y = (x - mean) rstd w + b: the normalised value in float64 (x - mean is where precision
+    // is lost); for float32 storage the affine w, b then runs in float32, as torch's float32
+    // kernel does (<= 1 ulp more than one rounding), for float64 all of it in float64
+    const muv = f64x2.splat(mu);
     const rsv = f64x2.splat(rs);
-    for (let j = 0; j < D2; j += 2) {
-      let v = f64x2.mul(f64x2.sub(pair<T>(xr + <usize>j * sz), muv), rsv);
-      if (w) v = f64x2.mul(v, pair<T>(w + <usize>j * sz));
-      if (b) v = f64x2.add(v, pair<T>(b + <usize>j * sz));
-      if (sizeof<T>() == 4) v128.store64_lane(yr + <usize>j * sz, f32x4.demote_f64x2_zero(v), 0);
-      else v128.store(yr + <usize>j * sz, v);
+    for (let j = 0; j < D4; j += 4) {
+      const o = <usize>j * sz;
+      const lo = f64x2.mul(f64x2.sub(lo4<T>(xr + o), muv), rsv);
+      const hi = f64x2.mul(f64x2.sub(hi4<T>(xr + o), muv), rsv);
+      if (sizeof<T>() == 4) {
+        let v = v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+        if (w) v = f32x4.mul(v, v128.load(w + o));
+        if (b) v = f32x4.add(v, v128.load(b + o));
+        v128.store(yr + o, v);
+      } else {
+        let l = lo, h = hi;
+        if (w) {
+          l = f64x2.mul(l, v128.load(w + o));
+          h = f64x2.mul(h, v128.load(w + o, 16));
+        }
+        if (b) {
+          l = f64x2.add(l, v128.load(b + o));
+          h = f64x2.add(h, v128.load(b + o, 16));
+        }
+        v128.store(yr + o, l);
+        v128.store(yr + o, h, 16);
+      }
     }
-    if (D2 < D) {
-      let v = (<f64>load<T>(xr + <usize>D2 * sz) - mu) * rs;
-      if (w) v *= <f64>load<T>(w + <usize>D2 * sz);
-      if (b) v += <f64>load<T>(b + <usize>D2 * sz);
-      store<T>(yr + <usize>D2 * sz, <T>v);
+    for (let t = D4; t < D; t++) {
+      const v = (<f64>load<T>(xr + <usize>t * sz) - mu) * rs;
+      let o = <T>v;
+      if (w) o *= load<T>(w + <usize>t * sz);
+      if (b) o += load<T>(b + <usize>t * sz);
+      store<T>(yr + <usize>t * sz, o);
     }
   }
 }

@@ -74,7 +74,9 @@ function problem(c: Case, seed: number): AttentionProblem {
   if (c.mask !== 'none') {
     const count = (c.sharedMask ? 1 : N) * c.Lq * c.Lk;
     const data =
-      c.mask === 'bias' ? filled(count, g, 2) : Uint8Array.from({ length: count }, () => +(g.uniform() < 0.3));
+      c.mask === 'bias'
+        ? filled(count, g, 2)
+        : Uint8Array.from({ length: count }, () => +(g.uniform() < 0.3));
     // row 0 of every head fully masked (block: all set; keep: none set; bias: -inf)
     const off = (n: number) => (c.sharedMask ? 0 : n * c.Lq * c.Lk);
     for (let n = 0; n < (c.sharedMask ? 1 : N); n++) {
@@ -89,13 +91,29 @@ function problem(c: Case, seed: number): AttentionProblem {
       cs: 1,
     };
   }
-  return { N, Lq: c.Lq, Lk: c.Lk, D: c.D, Dv: c.Dv, q, k, v, mask, causal: c.causal, scale: 1 / Math.sqrt(c.D) };
+  return {
+    N,
+    Lq: c.Lq,
+    Lk: c.Lk,
+    D: c.D,
+    Dv: c.Dv,
+    q,
+    k,
+    v,
+    mask,
+    causal: c.causal,
+    scale: 1 / Math.sqrt(c.D),
+  };
 }
 
 function run(p: AttentionProblem, c: Case, wasm: boolean): { out: Float32Array; w: Float32Array | null } {
   const N = p.N;
   const out = new Float32Array(N * c.Lq * c.Dv).fill(7); // stale values must be overwritten
-  const view: HeadOperand = { data: out, offsets: Array.from({ length: N }, (_, n) => n * c.Lq * c.Dv), rs: c.Dv };
+  const view: HeadOperand = {
+    data: out,
+    offsets: Array.from({ length: N }, (_, n) => n * c.Lq * c.Dv),
+    rs: c.Dv,
+  };
   const w = c.weights ? new Float32Array(N * c.Lq * c.Lk).fill(7) : null;
   if (wasm) expect(attentionForwardWasm(p, view, w), 'wasm path taken').toBe(true);
   else {
@@ -245,7 +263,13 @@ describe('fused attention falls back', () => {
     const f64 = { ...p, q: { ...p.q, data: Float64Array.from(p.q.data as Float32Array) } };
     expect(attentionForwardWasm(f64, out, null)).toBe(false);
     expect(attentionForwardWasm({ ...p, N: 1, Lq: 2, Lk: 2 }, out, null)).toBe(false);
-    const bias: MaskOperand = { kind: 'bias', data: new Float64Array(BASE.Lq * BASE.Lk), offsets: [0], rs: BASE.Lk, cs: 1 };
+    const bias: MaskOperand = {
+      kind: 'bias',
+      data: new Float64Array(BASE.Lq * BASE.Lk),
+      offsets: [0],
+      rs: BASE.Lk,
+      cs: 1,
+    };
     expect(attentionForwardWasm({ ...p, mask: bias }, out, null)).toBe(false);
     setBackend('auto');
   });

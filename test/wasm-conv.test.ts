@@ -44,7 +44,24 @@ function geometry(sp: Spec): ConvGeometry {
   const [dh, dw] = sp.d ?? [1, 1];
   const OH = Math.floor((sp.H + pt + pb - dh * (kh - 1) - 1) / sh) + 1;
   const OW = Math.floor((sp.W + pl + pr - dw * (kw - 1) - 1) / sw) + 1;
-  return { N: sp.N, C: sp.C, H: sp.H, W: sp.W, O: sp.O, G: sp.G ?? 1, kh, kw, sh, sw, pt, pl, dh, dw, OH, OW };
+  return {
+    N: sp.N,
+    C: sp.C,
+    H: sp.H,
+    W: sp.W,
+    O: sp.O,
+    G: sp.G ?? 1,
+    kh,
+    kw,
+    sh,
+    sw,
+    pt,
+    pl,
+    dh,
+    dw,
+    OH,
+    OW,
+  };
 }
 
 function filled(dtype: (typeof DTYPES)[number], n: number, g: Generator): Arr {
@@ -99,7 +116,7 @@ describe.each(FLAVOURS)('conv2d forward on %s', (flavour) => {
     it.each(DTYPES)('random geometries equal the TypeScript kernel (%s)', (dtype) => {
       setBackend(flavour);
       setNumThreads(threads);
-      SPECS.forEach((sp, i) => check(sp, dtype, i + 1));
+      for (const [i, sp] of SPECS.entries()) check(sp, dtype, i + 1);
     });
   });
 });
@@ -112,7 +129,9 @@ describe('conv2d forward falls back', () => {
     expect(conv2dForwardWasm(f32, new Float32Array(1), null, geo, new Float32Array(9))).toBe(false);
     const big = geometry({ N: 2, C: 8, H: 16, W: 16, O: 8, k: [3, 3] });
     const x = new Float32Array(2 * 8 * 256);
-    expect(conv2dForwardWasm(x, new Float64Array(8 * 72), null, big, new Float32Array(2 * 8 * 196))).toBe(false);
+    expect(conv2dForwardWasm(x, new Float64Array(8 * 72), null, big, new Float32Array(2 * 8 * 196))).toBe(
+      false,
+    );
     setBackend('auto');
   });
 });

@@ -8,7 +8,9 @@
 //                   (extra: distances % of Lloyd's)
 //   ml-kmeans       ml-kmeans 7 on number[][] (built once, outside the timing), initialization = the
 //                   same centres, maxIterations 20, tolerance 0 (its convergence test is strict <)
-// extra "ms/iter" = median / 20.
+// extra "ms/iter" = median / 20. The second workload, "one iteration", is the marginal cost of
+// a Lloyd iteration, (fit(20 iter) - fit(10 iter)) / 10, for shousi and ml-kmeans: the fit's
+// fixed costs (input conversion, centring, the final assignment) cancel out.
 
 import { Generator, kmeans, Tensor } from '../../src/index.js';
 import { backend, setBackend } from '../../src/kernels/backend.js';
@@ -21,7 +23,9 @@ const N = 100_000;
 const D = 16;
 const K = 16;
 const ITERS = 20;
+const HALF = ITERS / 2;
 const WORKLOAD = `kmeans lloyd n=${N} d=${D} k=${K} ${ITERS} iter`;
+const ONE = `kmeans lloyd n=${N} d=${D} k=${K} one iteration`;
 
 const suite: BenchSuite = {
   name: 'kmeans',
@@ -40,15 +44,28 @@ const suite: BenchSuite = {
       r.extra = { 'ms/iter': ms / ITERS, ...extra };
       records.push(r);
     };
+    // the whole fit of ITERS iterations, and one iteration from the difference with HALF
+    const recBoth = async (
+      impl: string,
+      threads: number,
+      solve: (iters: number) => unknown,
+      runs?: number,
+    ) => {
+      const o = runs === undefined ? {} : { runs, warmup: 1 };
+      const full = await ctx.measure(() => solve(ITERS), o);
+      const half = await ctx.measure(() => solve(HALF), o);
+      rec(impl, threads, full);
+      records.push(makeRecord(ONE, impl, threads, (full - half) / (ITERS - HALF)));
+    };
 
     const lloyd = kmeans(X, K, { ...opts, algorithm: 'lloyd' });
     if (lloyd.nIter !== ITERS)
       throw new Error(`bench kmeans: converged after ${lloyd.nIter} iterations, expected ${ITERS}`);
-    const fit = () => kmeans(X, K, { ...opts, algorithm: 'lloyd' });
-    if (backend() === 'js') rec('shousi', 1, await ctx.measure(fit));
+    const lloydFit = (maxIter: number) => kmeans(X, K, { ...opts, maxIter, algorithm: 'lloyd' });
+    if (backend() === 'js') await recBoth('shousi', 1, lloydFit);
     else
       await forThreads(async (t) => {
-        rec('shousi', t, await ctx.measure(fit));
+        await recBoth('shousi', t, lloydFit);
         return [];
       });
     const elkan = kmeans(X, K, { ...opts, algorithm: 'elkan' });
@@ -68,14 +85,14 @@ const suite: BenchSuite = {
       const { kmeans: mlKmeans } = await import('ml-kmeans');
       const rows = Array.from({ length: N }, (_, i) => Array.from(x.subarray(i * D, i * D + D)));
       const initRows = rows.slice(0, K).map((r) => r.slice());
-      const run = () =>
+      const run = (maxIterations: number) =>
         mlKmeans(rows, K, {
           initialization: initRows.map((r) => r.slice()),
-          maxIterations: ITERS,
+          maxIterations,
           tolerance: 0,
         });
-      if (run().iterations !== ITERS) throw new Error('bench kmeans: ml-kmeans stopped early');
-      rec('ml-kmeans', 1, await ctx.measure(run, { runs: ctx.quick ? 1 : 5, warmup: 1 }));
+      if (run(ITERS).iterations !== ITERS) throw new Error('bench kmeans: ml-kmeans stopped early');
+      await recBoth('ml-kmeans', 1, run, ctx.quick ? 1 : 5);
     }
     return records;
   },

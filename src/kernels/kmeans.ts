@@ -54,7 +54,8 @@ export interface CenterSums {
  * Assigns each row of x to its nearest centre (ties to the lower index), writes labels and the
  * exact squared distance to that centre into `dist` (optional), accumulates `acc`, and returns
  * the weighted inertia sum_i w_i ||x_i - c_label||^2.
- * x: [n, d], c: [k, d], w: [n] | null -> labels: [n], dist: [n] | null.
+ * x: [n, d], c: [k, d], w: [n] | null -> labels: [n], dist: [n] | null. Calls that pass the same
+ * `scratch` must pass an unchanged x (the wasm backend keeps its copy of x between them).
  */
 export function lloydAssign(
   x: Float64Array,
@@ -68,7 +69,7 @@ export function lloydAssign(
   acc: CenterSums | null,
   scratch: Float64Array,
 ): number {
-  const fused = lloydAssignWasm(x, n, d, c, k, w, labels, dist, acc); // wasm SIMD, threads
+  const fused = lloydAssignWasm(x, n, d, c, k, w, labels, dist, acc, scratch); // wasm SIMD, threads
   if (fused !== null) return fused;
   // cT[t, j] = c[j, t]: the 4 centres of a block sit next to each other for each feature t.
   // Padding centres get ||c||^2 = +inf so they never win.

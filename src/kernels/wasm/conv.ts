@@ -42,6 +42,8 @@ export function conv2dForwardWasm(
   const byImages = N % t === 0 || P < 64 * t;
   const threads = threadsFor(rt, work, THREAD_MIN, byImages ? N : Math.ceil(P / 8));
   const frame = new Frame(rt);
+  // x sits between the geometry and the weight: im2col's masked 8-lane loads that overhang a
+  // padded row's ends by a few values read staged data, never past the memory
   const geo = frame.alloc(GEO_WORDS * 4);
   const xp = frame.alloc(N * C * H * W * sz);
   const wp = frame.alloc(w.length * sz);

@@ -1,7 +1,7 @@
-// Wasm memory for one kernel call. Nothing lives in linear memory between calls: each call
-// lays out its operands and scratch from HEAP_BASE up (a bump allocator), grows the memory if
-// needed (it never shrinks: the next call of the same size reuses it), copies the inputs in,
-// runs, and copies the outputs out. The copies are one memcpy-speed pass over the operands:
+// Wasm memory for one kernel call. Nothing lives in linear memory between calls (but one pinned
+// operand, below): each call lays out its operands and scratch from HEAP_BASE up (a bump
+// allocator), grows the memory if needed (it never shrinks: the next call of the same size
+// reuses it), copies the inputs in, runs, and copies the outputs out. The copies are one memcpy-speed pass over the operands:
 // small against GEMM's n^3 work, and cheaper than the TypeScript row loops they replace, but
 // not free, which is why small problems stay in TypeScript (thresholds in the wrappers).
 
@@ -13,9 +13,42 @@ const PAGE = 65536;
 /** The element types kernels exchange with wasm memory (Uint8Array: boolean masks). */
 export type Numbers = FloatStorage | Int32Array | Uint8Array;
 
+// One operand may stay resident between calls (pinned): a kernel that is called again and again
+// on the same large input (k-means' points, once per iteration) copies it once. It sits at
+// HEAP_BASE and every frame starts above it; pinning another operand replaces it.
+interface Pinned {
+  rt: WasmRuntime;
+  owner: object;
+  data: Numbers;
+  bytes: number;
+}
+let pinned: Pinned | null = null;
+let base = HEAP_BASE;
+
+/**
+ * The address of `data` kept resident in wasm memory on behalf of `owner`: copied in on the
+ * first call (or when owner, data or runtime changed), reused as is afterwards. The caller
+ * guarantees `data` does not change while it pins it with the same owner. Null when the memory
+ * cannot grow. Call before creating the call's Frame (frames start above the pinned operand).
+ */
+export function pin(rt: WasmRuntime, owner: object, data: Numbers): number | null {
+  const bytes = data.byteLength;
+  if (pinned && pinned.rt === rt && pinned.owner === owner && pinned.data === data && pinned.bytes === bytes)
+    return HEAP_BASE;
+  pinned = null;
+  base = HEAP_BASE;
+  const f = new Frame(rt);
+  const ptr = f.alloc(bytes);
+  if (!f.commit()) return null;
+  f.put(data, 0, data.length, ptr);
+  pinned = { rt, owner, data, bytes };
+  base = HEAP_BASE + Math.ceil(bytes / 16) * 16;
+  return ptr;
+}
+
 /** One call's layout over the runtime's memory. */
 export class Frame {
-  private top = HEAP_BASE;
+  private top = base;
   private buffer: ArrayBufferLike | null = null;
 
   constructor(readonly rt: WasmRuntime) {}

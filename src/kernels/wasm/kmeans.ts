@@ -9,7 +9,7 @@
 import { wasmRuntime } from '../backend.js';
 import type { CenterSums } from '../kmeans.js';
 import { runJobs } from '../pool.js';
-import { Frame } from './frame.js';
+import { Frame, pin } from './frame.js';
 import { split, threadsFor } from './parallel.js';
 
 // n k d multiply-adds. Below ~4K the copies cost more than TypeScript's loop (measured on the
@@ -19,7 +19,8 @@ const THREAD_MIN = 1 << 18;
 
 /**
  * lloydAssign in wasm: labels, dist (optional), acc (optional, added to), returns the inertia;
- * null when the wasm backend is off or the problem is too small.
+ * null when the wasm backend is off or the problem is too small. `owner` (lloydAssign's scratch)
+ * pins x in wasm memory while the same owner passes the same x, which must not change meanwhile.
  */
 export function lloydAssignWasm(
   x: Float64Array,
@@ -31,6 +32,7 @@ export function lloydAssignWasm(
   labels: Int32Array,
   dist: Float64Array | null,
   acc: CenterSums | null,
+  owner: object | null = null,
 ): number | null {
   const work = n * k * d;
   if (work < WASM_MIN) return null;
@@ -38,8 +40,10 @@ export function lloydAssignWasm(
   if (!rt) return null;
   const kp = (k + 1) & ~1;
   const threads = threadsFor(rt, work, THREAD_MIN, Math.ceil(n / 2));
+  // with an owner, x stays resident across its calls (Lloyd's iterations): one copy per fit
+  const resident = owner && n * d === x.length ? pin(rt, owner, x) : null;
   const f = new Frame(rt);
-  const xp = f.alloc(n * d * 8);
+  const xp = resident ?? f.alloc(n * d * 8);
   const cTp = f.alloc(d * kp * 8);
   const cnp = f.alloc(kp * 8);
   const cp = f.alloc(k * d * 8);
@@ -49,7 +53,7 @@ export function lloydAssignWasm(
   const sp = acc ? f.alloc((k * d + k) * 8) : 0; // sums [k, d] then weights [k]
   const vp = f.alloc(threads * 2 * kp * 8); // per thread: the scores of two points
   if (!f.commit()) return null;
-  f.put(x, 0, n * d, xp);
+  if (resident === null) f.put(x, 0, n * d, xp);
   f.put(c, 0, k * d, cp);
   if (w) f.put(w, 0, n, wp);
   if (acc) {
