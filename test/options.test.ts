@@ -7,8 +7,17 @@ import { withDefaults } from '../src/options.js';
 describe('withDefaults', () => {
   it('keeps a default when the option is undefined, and takes every defined value (null included)', () => {
     const d = { bias: true, eps: 1e-5, momentum: 0.1 as number | null };
-    expect(withDefaults(d, { bias: undefined, momentum: null })).toEqual({ bias: true, eps: 1e-5, momentum: null });
-    expect(withDefaults(d, { eps: 1e-3, extra: 'x' })).toEqual({ bias: true, eps: 1e-3, momentum: 0.1, extra: 'x' });
+    expect(withDefaults(d, { bias: undefined, momentum: null })).toEqual({
+      bias: true,
+      eps: 1e-5,
+      momentum: null,
+    });
+    expect(withDefaults(d, { eps: 1e-3, extra: 'x' })).toEqual({
+      bias: true,
+      eps: 1e-3,
+      momentum: 0.1,
+      extra: 'x',
+    });
     expect(withDefaults(d, undefined)).toEqual(d);
   });
 
