@@ -152,3 +152,24 @@ export async function benchTf(
   }
   return records;
 }
+
+/** tfjs float32 matmul of two random [n, n] matrices on every available backend (core and wasm suites). */
+export function benchTfMatmul(
+  ctx: BenchContext,
+  workload: string,
+  n: number,
+  work: Work,
+): Promise<BenchRecord[]> {
+  return benchTf(
+    ctx,
+    workload,
+    (tf) => {
+      const [ta, tb] = [
+        tf.randomNormal([n, n], 0, 1, 'float32', 1),
+        tf.randomNormal([n, n], 0, 1, 'float32', 2),
+      ];
+      return () => tf.matMul(ta, tb);
+    },
+    work,
+  );
+}

@@ -11,7 +11,7 @@
 import { randn } from '../../src/index.js';
 import { gemmJs } from '../../src/kernels/matmul.js';
 import { makeRecord } from '../measure.js';
-import { benchTf } from '../peers.js';
+import { benchTf, benchTfMatmul } from '../peers.js';
 import { forThreads } from '../threads.js';
 import type { BenchRecord, BenchSuite } from '../types.js';
 
@@ -37,20 +37,7 @@ const suite: BenchSuite = {
       ];
       const ts = await ctx.measure(() => gemmJs(n, n, n, av, bv, new Float32Array(n * n), 0, false));
       records.push(makeRecord(workload, 'shousi-ts', 1, ts, work));
-      records.push(
-        ...(await benchTf(
-          ctx,
-          workload,
-          (tf) => {
-            const [ta, tb] = [
-              tf.randomNormal([n, n], 0, 1, 'float32', 1),
-              tf.randomNormal([n, n], 0, 1, 'float32', 2),
-            ];
-            return () => tf.matMul(ta, tb);
-          },
-          work,
-        )),
-      );
+      records.push(...(await benchTfMatmul(ctx, workload, n, work)));
     }
 
     const x = randn([1024, 1024], { generator: 3 });

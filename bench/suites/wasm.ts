@@ -22,7 +22,7 @@ import { gemm } from '../../src/kernels/matmul.js';
 import { softmaxAxis } from '../../src/kernels/reduce.js';
 import { Generator } from '../../src/random.js';
 import { makeRecord } from '../measure.js';
-import { benchTf } from '../peers.js';
+import { benchTf, benchTfMatmul } from '../peers.js';
 import type { BenchContext, BenchRecord, BenchSuite } from '../types.js';
 
 interface Config {
@@ -76,20 +76,7 @@ const suite: BenchSuite = {
         records.push(
           ...(await across(ctx, n === 1024 && ctx.quick ? wasm : all, workload, () => a.matmul(b), work)),
         );
-        records.push(
-          ...(await benchTf(
-            ctx,
-            workload,
-            (tf) => {
-              const [ta, tb] = [
-                tf.randomNormal([n, n], 0, 1, 'float32', 1),
-                tf.randomNormal([n, n], 0, 1, 'float32', 2),
-              ];
-              return () => tf.matMul(ta, tb);
-            },
-            work,
-          )),
-        );
+        records.push(...(await benchTfMatmul(ctx, workload, n, work)));
       }
 
       const n = 1024;
