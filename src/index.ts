@@ -200,9 +200,9 @@ export {
   type BeamStep,
   beamSearch,
   beamSearchSteps,
-  beamSearchTable,
   type Hypothesis,
 } from './algorithms/beam-search.js';
+export { beamSearchTable } from './algorithms/beam-search-table.js';
 export type { StartOptions, StepContext, StepFn } from './algorithms/decode-step.js';
 export { greedy, SAMPLE_DEFAULTS, type SampleOptions, sample } from './algorithms/sampling.js';
 
