@@ -7,6 +7,7 @@
 // than SLOW_CALL_MS gets one warm-up and at most 3 samples: its noise is small next to its length,
 // and a slow peer (tfjs-cpu matmul 1024 takes seconds) must not make the whole run take minutes.
 
+import { tidy } from '../src/index.js';
 import type { BenchContext, BenchRecord } from './types.js';
 
 const MIN_SAMPLE_MS = 5;
@@ -15,6 +16,8 @@ const SLOW_CALL_MS = 1000;
 export interface MeasureDefaults {
   runs: number;
   warmup: number;
+  /** Run each call inside tidy() (default true). */
+  tidy?: boolean;
 }
 
 /** A BenchContext whose measure() uses `defaults` unless a call overrides them. */
@@ -23,8 +26,16 @@ export function makeContext(opts: { quick: boolean }): BenchContext {
   return { quick: opts.quick, measure: (fn, o) => measure(fn, { ...defaults, ...o }) };
 }
 
-async function call(fn: () => unknown): Promise<void> {
-  const r = fn();
+// Each call runs inside shousi's tidy(), as the tfjs rows run in tf.tidy() and dispose the
+// result: the call's tensors go back to shousi's buffer pool instead of waiting for the GC
+// (src/tensor/memory.ts). `tidy: false` times a call that leaves its tensors to the GC.
+async function call(fn: () => unknown, scoped: boolean): Promise<void> {
+  let r: unknown;
+  if (scoped)
+    tidy(() => {
+      r = fn(); // not returned: the result is disposed too
+    });
+  else r = fn();
   if (r && typeof (r as Promise<unknown>).then === 'function') await r;
 }
 
@@ -33,7 +44,7 @@ export async function measure(fn: () => unknown, opts: MeasureDefaults): Promise
   let last = 0;
   for (let i = 0; i < Math.max(1, opts.warmup); i++) {
     const t0 = performance.now();
-    await call(fn);
+    await call(fn, opts.tidy ?? true);
     last = performance.now() - t0;
     if (last > SLOW_CALL_MS) break; // one slow call has warmed everything a later one would use
   }
@@ -43,7 +54,7 @@ export async function measure(fn: () => unknown, opts: MeasureDefaults): Promise
   const samples: number[] = [];
   for (let r = 0; r < runs; r++) {
     const t0 = performance.now();
-    for (let k = 0; k < repeats; k++) await call(fn);
+    for (let k = 0; k < repeats; k++) await call(fn, opts.tidy ?? true);
     samples.push((performance.now() - t0) / repeats);
   }
   samples.sort((a, b) => a - b);

@@ -16,7 +16,7 @@ export interface BenchRecord {
 
 export interface BenchContext {
   /** Median wall time in ms of `runs` timed calls after `warmup` untimed ones. */
-  measure(fn: () => unknown, opts?: { runs?: number; warmup?: number }): Promise<number>;
+  measure(fn: () => unknown, opts?: { runs?: number; warmup?: number; tidy?: boolean }): Promise<number>;
   /** Fewer/smaller runs (set by --quick). */
   quick: boolean;
 }

@@ -24,6 +24,9 @@ export class DivergenceError extends ShousiError {}
 /** The autograd graph was used wrongly (backward twice without retainGraph, grad of a non-scalar, ...). */
 export class AutogradError extends ShousiError {}
 
+/** A tensor was read after dispose() or the end of the tidy() scope that created it. */
+export class DisposedError extends ShousiError {}
+
 /** A data file could not be parsed; names the file, line and column. */
 export class DataError extends ShousiError {}
 

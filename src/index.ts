@@ -9,6 +9,7 @@ export {
   ArgumentError,
   AutogradError,
   DataError,
+  DisposedError,
   DivergenceError,
   DTypeError,
   ShapeError,
@@ -39,6 +40,15 @@ export {
   zerosLike,
 } from './tensor/create.js';
 export type { DType, FloatDType, Storage } from './tensor/dtype.js';
+export {
+  dispose,
+  emptyMemoryPool,
+  keep,
+  type MemoryInfo,
+  memoryInfo,
+  setMemoryPoolLimit,
+  tidy,
+} from './tensor/memory.js';
 export type { Shape } from './tensor/shape.js';
 export { type NestedArray, type Scalar, Tensor, type TensorLike } from './tensor/tensor.js';
 
@@ -192,7 +202,7 @@ export {
   type MiniBatchKMeansOptions,
 } from './algorithms/minibatch-kmeans.js';
 
-// Algorithms: decoding (beam search, greedy, sampling)
+// Algorithms: decoding (beam search, greedy, sampling, the toy Markov model they are shown on)
 
 export {
   BEAM_SEARCH_DEFAULTS,
@@ -204,6 +214,7 @@ export {
 } from './algorithms/beam-search.js';
 export { beamSearchTable } from './algorithms/beam-search-table.js';
 export type { StartOptions, StepContext, StepFn } from './algorithms/decode-step.js';
+export { type MarkovOptimumOptions, markovOptimum, markovStep } from './algorithms/markov-model.js';
 export { greedy, SAMPLE_DEFAULTS, type SampleOptions, sample } from './algorithms/sampling.js';
 
 // Compute backend: TypeScript kernels or WebAssembly SIMD, threads

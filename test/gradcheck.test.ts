@@ -513,6 +513,13 @@ const NOT_DIFFERENTIABLE = new Set([
   'getNumThreads',
   'setNumThreads',
   'initBackend',
+  // memory management
+  'tidy',
+  'keep',
+  'dispose',
+  'memoryInfo',
+  'setMemoryPoolLimit',
+  'emptyMemoryPool',
   // algorithms, data and metrics (they call ops, but are not ops; metrics return numbers)
   'kmeans',
   'kmeansSteps',
@@ -538,6 +545,8 @@ const NOT_DIFFERENTIABLE = new Set([
   'trainSteps',
   // Tensor members that are not ops
   'constructor',
+  'data',
+  'isDisposed',
   'size',
   'ndim',
   'isLeaf',

@@ -3,7 +3,7 @@
 //   add of two [1024, 1024]                           reads 2, writes 1 float: 12 bytes/element
 //   sum over the last dim of [1024, 1024]             reads 4 bytes/element
 // `shousi` rows time the public Tensor ops (what a user calls, on whichever kernel backend is
-// active, output allocation included), matmul on 1 and 2 threads (bench/threads.ts); add and
+// active, output allocation included, inside tidy() as the tfjs rows are), matmul on 1 and 2 threads (bench/threads.ts); add and
 // sum run single-threaded TypeScript loops, so their rows say 1. `shousi-ts` times the
 // pure-TypeScript gemm kernel directly (the reference and fallback, and the figure issue 2's
 // target is about), output allocation included.
@@ -16,6 +16,9 @@ import { forThreads } from '../threads.js';
 import type { BenchRecord, BenchSuite } from '../types.js';
 
 const ELEMS = 1024 * 1024;
+// the same call with its result left to the garbage collector (no tidy): a fresh output buffer
+// each time, whose first write costs page faults (src/tensor/memory.ts)
+const NO_TIDY = 'shousi (no tidy)';
 
 const suite: BenchSuite = {
   name: 'core',
@@ -29,6 +32,9 @@ const suite: BenchSuite = {
       records.push(
         ...(await forThreads(async (t) => [
           makeRecord(workload, 'shousi', t, await ctx.measure(() => a.matmul(b)), work),
+          ...(n === 1024
+            ? [makeRecord(workload, NO_TIDY, t, await ctx.measure(() => a.matmul(b), { tidy: false }), work)]
+            : []),
         ])),
       );
       const [av, bv] = [
@@ -44,6 +50,9 @@ const suite: BenchSuite = {
     const y = randn([1024, 1024], { generator: 4 });
     const addWork = { bytes: 12 * ELEMS };
     records.push(makeRecord('add 1024x1024', 'shousi', 1, await ctx.measure(() => x.add(y)), addWork));
+    records.push(
+      makeRecord('add 1024x1024', NO_TIDY, 1, await ctx.measure(() => x.add(y), { tidy: false }), addWork),
+    );
     records.push(
       ...(await benchTf(
         ctx,

@@ -7,6 +7,7 @@
 // in an op, reported by name), and accumulates into `.grad` of the leaves.
 
 import { AutogradError, fmtShape } from '../errors.js';
+import { keep } from '../tensor/memory.js';
 import { sameShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -138,10 +139,10 @@ export function runBackward(root: Tensor, grad: Tensor | undefined, opts: Backwa
       if (g === null) continue;
       const node = t.gradFn;
       if (node === null) {
-        t.grad = t.grad === null ? g.clone() : t.grad.add(g);
+        t.grad = keep(t.grad === null ? g.clone() : t.grad.add(g)); // .grad outlives tidy()
         continue;
       }
-      if (t.retainsGrad) t.grad = t.grad === null ? g.clone() : t.grad.add(g);
+      if (t.retainsGrad) t.grad = keep(t.grad === null ? g.clone() : t.grad.add(g));
       if (node.backward === null) {
         throw new AutogradError(
           `backward: trying to backward through the graph a second time (${node.name}); pass {retainGraph: true} to the first backward`,

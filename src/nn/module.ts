@@ -6,6 +6,7 @@ import { ArgumentError, fmtShape, ShapeError } from '../errors.js';
 import type { RandomSource } from '../random.js';
 import { tensor } from '../tensor/create.js';
 import { allocate, type DType, isFloat } from '../tensor/dtype.js';
+import { keep } from '../tensor/memory.js';
 import { sameShape } from '../tensor/shape.js';
 import { type NestedArray, Tensor } from '../tensor/tensor.js';
 
@@ -51,6 +52,7 @@ export abstract class Module {
 
   /** Registers a buffer (state saved in the state dict but not trained). */
   protected registerBuffer(name: string, t: Tensor | null): Tensor | null {
+    if (t) keep(t); // module state outlives any tidy() scope
     this.buffers.set(name, t);
     return t;
   }
@@ -179,7 +181,7 @@ export abstract class Module {
       if (t && t.dtype !== dtype) this.params.set(k, t.detach().to(dtype).requiresGrad_(true));
     }
     for (const [k, t] of this.buffers)
-      if (t && isFloat(t.dtype) && t.dtype !== dtype) this.buffers.set(k, t.to(dtype));
+      if (t && isFloat(t.dtype) && t.dtype !== dtype) this.buffers.set(k, keep(t.to(dtype)));
     for (const m of this.modules.values()) m.to(dtype);
     return this;
   }

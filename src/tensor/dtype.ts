@@ -1,6 +1,7 @@
 // dtypes and their storage. bool is stored as 0/1 bytes.
 
 import { DTypeError } from '../errors.js';
+import { POOL_MIN_BYTES, takeBuffer } from './memory.js';
 
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 export type FloatDType = 'float32' | 'float64';
@@ -41,6 +42,20 @@ export function allocate(dtype: 'bool', n: number): Uint8Array;
 export function allocate(dtype: DType, n: number): Storage;
 export function allocate(dtype: DType, n: number): Storage {
   const bytes = dtype === 'float64' ? n * 8 : dtype === 'bool' ? n : n * 4;
+  if (bytes >= POOL_MIN_BYTES) {
+    // large arrays may reuse the buffer of a disposed tensor (memory.ts)
+    const buf = takeBuffer(bytes);
+    switch (dtype) {
+      case 'float32':
+        return new Float32Array(buf);
+      case 'float64':
+        return new Float64Array(buf);
+      case 'int32':
+        return new Int32Array(buf);
+      case 'bool':
+        return new Uint8Array(buf);
+    }
+  }
   if (bytes <= IN_HEAP_BYTES || bytes > SLAB_MAX) {
     switch (dtype) {
       case 'float32':

@@ -3,7 +3,7 @@
 // backward live side by side; the class only gives them PyTorch's method syntax.
 
 import { type BackwardOptions, type GradNode, runBackward } from '../autograd/engine.js';
-import { ArgumentError, DTypeError, fmtShape, ShapeError } from '../errors.js';
+import { ArgumentError, DisposedError, DTypeError, fmtShape, ShapeError } from '../errors.js';
 import * as B from '../ops/binary.js';
 import * as C from '../ops/compare.js';
 import * as I from '../ops/indexing.js';
@@ -13,6 +13,7 @@ import * as Sh from '../ops/shape.js';
 import * as So from '../ops/sort.js';
 import * as U from '../ops/unary.js';
 import { allocate, type DType, dtypeOf, type Storage } from './dtype.js';
+import { keep, releaseStorage, retainStorage, trackTensor } from './memory.js';
 import { formatTensor } from './print.js';
 import { numel, numelOf, type Shape } from './shape.js';
 
@@ -22,8 +23,8 @@ export type NestedArray = number | boolean | NestedArray[];
 
 // biome-ignore format: the one-line methods read as a table of PyTorch names -> ops
 export class Tensor {
-  /** The elements, row-major. Small arrays are views into a shared buffer: mind `data.byteOffset`. */
-  readonly data: Storage;
+  // null once disposed
+  private storage: Storage | null;
   readonly shape: readonly number[];
   readonly dtype: DType;
   /** Whether gradients flow to this tensor. Leaves with it set accumulate into `.grad`. */
@@ -44,15 +45,42 @@ export class Tensor {
     if (data.length !== n) {
       throw new ShapeError(`Tensor: data of length ${data.length} does not fit shape ${fmtShape(shape)} (${n})`);
     }
-    this.data = data;
+    this.storage = data;
+    retainStorage(data);
+    trackTensor(this);
     // A frozen shape (another tensor's) is shared as is: freezing a copy is most of the cost
     // of a small tensor, and ops mostly produce their input's shape.
     this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
     this.dtype = dtypeOf(data);
   }
 
+  /** The elements, row-major. Small arrays are views into a shared buffer: mind `data.byteOffset`. */
+  get data(): Storage {
+    const d = this.storage;
+    if (d === null) throw disposedError(this);
+    return d;
+  }
+
+  /** Whether dispose() (or the tidy() scope that created it) has released this tensor. */
+  get isDisposed(): boolean {
+    return this.storage === null;
+  }
+
+  /**
+   * Releases the storage now instead of at garbage collection; large buffers go back to the
+   * pool for the next tensor of their size (src/tensor/memory.ts). Any later read throws.
+   */
+  dispose(): void {
+    const d = this.storage;
+    if (d === null) return;
+    this.storage = null;
+    this.gradFn = null;
+    this.pendingGrad = null;
+    releaseStorage(d);
+  }
+
   get size(): number {
-    return this.data.length;
+    return this.storage === null ? numel(this.shape) : this.storage.length;
   }
   get ndim(): number {
     return this.shape.length;
@@ -81,6 +109,7 @@ export class Tensor {
   }
 
   toString(): string {
+    if (this.storage === null) return `tensor(<disposed>, shape=${fmtShape(this.shape)}, dtype=${this.dtype})`;
     return formatTensor(this);
   }
 
@@ -109,6 +138,7 @@ export class Tensor {
     }
     if (!flag && !this.isLeaf) throw new ArgumentError('requiresGrad_: cannot turn off requiresGrad on a non-leaf tensor; use detach()');
     this.requiresGrad = flag;
+    if (flag) keep(this); // a trainable leaf outlives any tidy() scope it was made in
     return this;
   }
   retainGrad(): this {
@@ -202,4 +232,11 @@ export class Tensor {
   topk(k: number, opts?: So.TopkOptions): R.ValuesIndices { return So.topk(this, k, opts); }
   sort(opts?: So.SortOptions): R.ValuesIndices { return So.sort(this, opts); }
   argsort(opts?: So.SortOptions): Tensor { return So.argsort(this, opts); }
+}
+
+function disposedError(t: Tensor): DisposedError {
+  return new DisposedError(
+    `Tensor ${fmtShape(t.shape)} ${t.dtype} was disposed (by dispose() or the tidy() that created it); ` +
+      'return it from the tidy() or keep() it to use it afterwards, and run backward() inside the tidy()',
+  );
 }

@@ -1,0 +1,186 @@
+// Explicit memory management for large tensors: a pool of recycled buffers, and tidy() scopes
+// that dispose every tensor created inside them (as tf.tidy; PyTorch gets the same effect from
+// reference counting, which JavaScript does not expose).
+//
+// Why: every op returns a new tensor, and a fresh large ArrayBuffer is expensive to write the
+// first time. Its pages come from the OS and are mapped on first touch; on the 2-core VM this
+// project is measured on that costs about 12 us per 4 KiB page (a new 4 MB result takes ~12 ms
+// to fill, a reused one ~0.1 ms), which is as long as a 1024x1024 matmul's arithmetic. The
+// garbage collector frees buffers late and glibc hands their pages back to the OS, so a loop
+// of large ops pays that price on every call. Disposed tensors give their buffers back here
+// instead, and allocate() hands them out again (zeroed) for the next tensor of the same size.
+//
+// Safety: a buffer is recycled only when every tensor over it has been disposed (views share
+// storage: reshape, detach, ...), and only buffers allocate() created are recycled, never an
+// array a user wrapped. Reading a disposed tensor throws. A typed array taken from `.data` and
+// kept after its tensor is disposed is the one thing this cannot see: keep the tensor instead.
+// Tensors nobody disposes are simply garbage-collected as before; nothing here is required.
+
+import type { Tensor } from './tensor.js';
+
+/** Buffers this large or larger are recycled (smaller ones are cheap to allocate fresh). */
+export const POOL_MIN_BYTES = 1 << 16;
+
+// The live tensors over each buffer allocate() created; a buffer goes to `free` when its count
+// returns to zero through dispose().
+const owners = new WeakMap<ArrayBufferLike, number>();
+// Recycled buffers by byte length: tensors of a loop come back in the same sizes.
+const free = new Map<number, ArrayBuffer[]>();
+let freeBytes = 0;
+let poolLimit = 512 * 1024 * 1024;
+let reuses = 0;
+
+/** A zeroed buffer of `bytes` (>= POOL_MIN_BYTES): a recycled one when the pool has that size. */
+export function takeBuffer(bytes: number): ArrayBuffer {
+  const list = free.get(bytes);
+  let buf = list?.pop();
+  if (buf) {
+    freeBytes -= bytes;
+    reuses++;
+    new Uint8Array(buf).fill(0);
+  } else {
+    buf = new ArrayBuffer(bytes);
+  }
+  owners.set(buf, 0);
+  return buf;
+}
+
+/** Counts a new tensor over `data` (the Tensor constructor calls this). */
+export function retainStorage(data: ArrayBufferView): void {
+  if (data.byteLength < POOL_MIN_BYTES) return;
+  const n = owners.get(data.buffer);
+  if (n !== undefined) owners.set(data.buffer, n + 1);
+}
+
+/** Uncounts a disposed tensor over `data`; the last one returns the buffer to the pool. */
+export function releaseStorage(data: ArrayBufferView): void {
+  if (data.byteLength < POOL_MIN_BYTES) return;
+  const buf = data.buffer;
+  const n = owners.get(buf);
+  if (n === undefined) return;
+  if (n > 1) {
+    owners.set(buf, n - 1);
+    return;
+  }
+  owners.delete(buf);
+  const bytes = buf.byteLength;
+  if (freeBytes + bytes > poolLimit || buf instanceof SharedArrayBuffer) return; // left to the GC
+  let list = free.get(bytes);
+  if (!list) free.set(bytes, (list = []));
+  list.push(buf);
+  freeBytes += bytes;
+}
+
+export interface MemoryInfo {
+  /** Bytes held in the pool, ready for reuse. */
+  pooledBytes: number;
+  /** The most bytes the pool holds (setMemoryPoolLimit). */
+  poolLimit: number;
+  /** Allocations served from the pool so far. */
+  reuses: number;
+  /** Nesting depth of tidy() scopes now open. */
+  scopes: number;
+}
+
+/** The pool's state (like tf.memory()). */
+export function memoryInfo(): MemoryInfo {
+  return { pooledBytes: freeBytes, poolLimit, reuses, scopes: scopes.length };
+}
+
+/** Caps the bytes the pool keeps (default 512 MiB); 0 turns recycling off. Drops what is over. */
+export function setMemoryPoolLimit(bytes: number): void {
+  if (!(bytes >= 0)) throw new RangeError(`setMemoryPoolLimit: expected bytes >= 0, got ${bytes}`);
+  poolLimit = bytes;
+  if (freeBytes > poolLimit) emptyMemoryPool();
+}
+
+/** Lets the garbage collector have every pooled buffer (like torch.cuda.empty_cache). */
+export function emptyMemoryPool(): void {
+  free.clear();
+  freeBytes = 0;
+}
+
+// ---- tidy scopes ----
+
+// Each open scope lists the tensors created while it is the innermost one.
+const scopes: Tensor[][] = [];
+const kept = new WeakSet<Tensor>();
+
+/** Records a new tensor in the innermost open scope (the Tensor constructor calls this). */
+export function trackTensor(t: Tensor): void {
+  const n = scopes.length;
+  if (n > 0) scopes[n - 1].push(t);
+}
+
+/** Excludes `t` from every tidy() scope: it lives until disposed or collected. Returns `t`. */
+export function keep<T extends Tensor>(t: T): T {
+  kept.add(t);
+  return t;
+}
+
+/**
+ * Runs `fn` and disposes every tensor it created, except those it returns (a tensor, or
+ * arrays and plain objects holding tensors) and those passed to keep(). Returned tensors
+ * belong to the enclosing scope, if any. Gradients the backward pass stores in `.grad`,
+ * parameters (requiresGrad_ leaves) and module buffers are kept automatically. `fn` must be
+ * synchronous. Backpropagate inside the scope: the graph's saved tensors are disposed with it.
+ */
+export function tidy<T>(fn: () => T): T {
+  const mine: Tensor[] = [];
+  scopes.push(mine);
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    scopes.pop();
+    disposeAll(mine, new Set());
+    throw e;
+  }
+  scopes.pop();
+  if (result instanceof Promise) {
+    disposeAll(mine, new Set());
+    throw new TypeError(
+      'tidy: the function returned a Promise; tidy scopes are synchronous (await outside them)',
+    );
+  }
+  const escaping = new Set<unknown>();
+  collect(result, escaping, 0);
+  disposeAll(mine, escaping);
+  const parent = scopes[scopes.length - 1];
+  if (parent) for (const t of mine) if (escaping.has(t) && !kept.has(t)) parent.push(t);
+  return result;
+}
+
+function disposeAll(list: readonly Tensor[], escaping: Set<unknown>): void {
+  for (const t of list) if (!escaping.has(t) && !kept.has(t)) t.dispose();
+}
+
+// Every object reachable from `x` through arrays and plain objects (tensors are leaves here).
+function collect(x: unknown, into: Set<unknown>, depth: number): void {
+  if (x === null || typeof x !== 'object' || into.has(x) || depth > 64) return;
+  into.add(x);
+  if (Array.isArray(x)) {
+    for (const v of x) collect(v, into, depth + 1);
+    return;
+  }
+  const proto = Object.getPrototypeOf(x);
+  if (proto === Object.prototype || proto === null) {
+    for (const v of Object.values(x)) collect(v, into, depth + 1);
+  }
+}
+
+/** Disposes every tensor in `x` (a tensor, or arrays and plain objects holding tensors). */
+export function dispose(x: unknown): void {
+  const all = new Set<unknown>();
+  collect(x, all, 0);
+  for (const v of all) {
+    if (
+      v !== null &&
+      typeof v === 'object' &&
+      'dispose' in v &&
+      typeof v.dispose === 'function' &&
+      'isDisposed' in v
+    )
+      (v as Tensor).dispose();
+  }
+}
