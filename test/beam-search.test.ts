@@ -4,7 +4,6 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { exhaustiveBest, markovStep } from '../scripts/golden/adapters/beam_search.js';
 import {
   ArgumentError,
   beamSearch,
@@ -13,6 +12,8 @@ import {
   DTypeError,
   Generator,
   greedy,
+  markovOptimum,
+  markovStep,
   ShapeError,
   type StepFn,
   sample,
@@ -152,7 +153,7 @@ describe('beamSearch over a model', () => {
     fc.assert(
       fc.property(arb, ({ V, maxLength, alpha, seed }) => {
         const T = markov(V, seed);
-        const best = exhaustiveBest(T, 0, 1, maxLength, alpha);
+        const best = markovOptimum(T, { bosToken: 0, eosToken: 1, maxLength, lengthPenalty: alpha });
         const [got] = beamSearch(markovStep(T), {
           bosToken: 0,
           eosToken: 1,
@@ -442,6 +443,24 @@ describe('decoders: bad input', () => {
       () => greedy(step, { bosToken: 0, eosToken: 9 }),
       ArgumentError,
       /eosToken 9 is out of range/,
+    ],
+    [
+      'markovStep table not square',
+      () => markovStep(new Tensor(new Float64Array(6), [2, 3])),
+      ShapeError,
+      /markovStep: logT must be a square table \[V, V\], got \[2,3\]/,
+    ],
+    [
+      'markovStep without a start token',
+      () => beamSearch(step, { maxLength: 2 }),
+      ArgumentError,
+      /markovStep: prefixes \[1,0\] have no last token/,
+    ],
+    [
+      'markovOptimum eos out of range',
+      () => markovOptimum(markov(4, 1), { bosToken: 0, eosToken: 4, maxLength: 2 }),
+      ArgumentError,
+      /markovOptimum: eosToken must be an integer in \[0, 3\], got 4/,
     ],
   ];
   for (const [what, fn, cls, msg] of cases) {

@@ -526,6 +526,8 @@ const NOT_DIFFERENTIABLE = new Set([
   'beamSearch',
   'beamSearchSteps',
   'beamSearchTable',
+  'markovOptimum',
+  'markovStep',
   'greedy',
   'sample',
   'batches',

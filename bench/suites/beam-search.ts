@@ -1,7 +1,7 @@
 // Beam search (issue 5), time per call, float32 inputs:
 //   table  the seed's demo: beamSearchTable on per-position probabilities [32, 20, 1000], beam 3
 //   model  beamSearch over a cheap model: batch 8, beam 8, vocab 1000, maxLength 32, EOS = 1,
-//          lengthPenalty 1; the model is a fixed random bigram table (log-softmaxed [1000, 1000]),
+//          lengthPenalty 1; the model is a fixed random bigram table (markovStep over [1000, 1000]),
 //          so the step only gathers rows and the decoder's own work (one topk over [8, 8000] per
 //          step, token bookkeeping, the pools) dominates
 //   greedy / sample  the same model, batch 8, maxLength 32 (sampling: temperature 0.8, topP 0.9)
@@ -12,7 +12,7 @@ import {
   beamSearchTable,
   Generator,
   greedy,
-  type StepFn,
+  markovStep,
   sample,
   Tensor,
 } from '../../src/index.js';
@@ -50,15 +50,7 @@ const suite: BenchSuite = {
     T.forEach((_, i) => {
       if (i % V === 1) T[i] -= 3; // EOS (token 1) rarer than average: hypotheses of all lengths
     });
-    const step: StepFn = (prefixes) => {
-      const [R, L] = prefixes.shape;
-      const out = new Float32Array(R * V);
-      for (let r = 0; r < R; r++) {
-        const last = prefixes.data[r * L + L - 1];
-        out.set(T.subarray(last * V, last * V + V), r * V);
-      }
-      return new Tensor(out, [R, V]);
-    };
+    const step = markovStep(new Tensor(T, [V, V]));
     const startTokens = Array.from({ length: 8 }, (_, b) => [2 + b]);
     const common = { startTokens, eosToken: 1, maxLength: 32 };
     rec(

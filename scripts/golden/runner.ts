@@ -1,38 +1,32 @@
-// The golden runner as a library: load the fixtures (golden/README.md) and the adapters
-// (scripts/golden/adapters/*.ts, one per op, found by listing the folder), run every case in
-// float64 and float32, compare, and format the failures. scripts/golden/main.ts is the CLI;
-// test/golden.test.ts plans the same runs and makes one vitest test of each.
+// The golden runner as a library: plan every case of the fixtures in float64 and float32, run
+// each through its op's adapter, compare, and format the failures. Loading the fixtures and the
+// adapters is in load.ts. scripts/golden/main.ts is the CLI; test/golden.test.ts plans the same
+// runs and makes one vitest test of each.
 //
 // Counting convention: one run = one (case, dtype) pair. A case whose adapter marks it
 // float64-only is run in float64 only; its float32 run is counted apart ("float64-only"),
 // neither passed nor failed. A case of an op with no adapter fails in every dtype.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ArgumentError, DataError, type Tensor } from '../../src/index.js';
+import { ArgumentError, type Tensor } from '../../src/index.js';
 import { compareTensor, type Failure, formatFailure, zerosFor } from './compare.js';
-import type { AdapterResult, GoldenCase, GoldenFile, OpAdapter, RunContext } from './types.js';
+import { DEFAULT_DIR, type Fixture, loadAdapters, loadFixtures } from './load.js';
+import type { AdapterResult, GoldenCase, OpAdapter, RunContext } from './types.js';
 import { fromGolden } from './util.js';
 
 export type { Failure } from './compare.js';
 export { FLOAT32_TOL, tolerance } from './compare.js';
+export {
+  ADAPTERS_DIR,
+  DEFAULT_DIR,
+  type Fixture,
+  type LoadedAdapters,
+  loadAdapters,
+  loadFixtures,
+} from './load.js';
 
 /** The float dtype of one run. */
 export type RunDType = 'float32' | 'float64';
-
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-/** The in-repo fixtures (resolved from this file, not the cwd). */
-export const DEFAULT_DIR = path.resolve(HERE, '../../golden');
-/** Where the adapters live (one file per op). */
-export const ADAPTERS_DIR = path.resolve(HERE, 'adapters');
-
-/** One parsed fixture file. */
-export interface Fixture {
-  /** File name, e.g. `linear.json`. */
-  file: string;
-  data: GoldenFile;
-}
 
 /** The outcome of one (case, dtype) run. */
 export interface CaseResult {
@@ -79,67 +73,6 @@ export interface GoldenReport {
   passed: number;
   failed: number;
   float64Only: number;
-}
-
-const fixtureCache = new Map<string, { mtimeMs: number; fixture: Fixture }>();
-
-/** Every `*.json` fixture in `dir`, sorted by name; parsed files are cached until they change. */
-export function loadFixtures(dir: string): Fixture[] {
-  const names = readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort();
-  return names.map((file) => {
-    const full = path.join(dir, file);
-    const { mtimeMs } = statSync(full);
-    const hit = fixtureCache.get(full);
-    if (hit && hit.mtimeMs === mtimeMs) return hit.fixture;
-    const data = JSON.parse(readFileSync(full, 'utf8')) as GoldenFile;
-    if (typeof data.op !== 'string' || !Array.isArray(data.cases)) {
-      throw new DataError(`loadFixtures: ${full} is not a fixture (expected {op, description, cases})`);
-    }
-    const fixture = { file, data };
-    fixtureCache.set(full, { mtimeMs, fixture });
-    return fixture;
-  });
-}
-
-/** The adapters found in a folder, and the files that failed to import. */
-export interface LoadedAdapters {
-  adapters: Map<string, OpAdapter>;
-  /** op (guessed from the file name) -> import error, for adapter files that failed to load. */
-  errors: Map<string, string>;
-}
-
-const adapterCache = new Map<string, Promise<LoadedAdapters>>();
-
-/** Imports every adapter file in `dir`; each default-exports an OpAdapter. */
-export function loadAdapters(dir: string = ADAPTERS_DIR): Promise<LoadedAdapters> {
-  let p = adapterCache.get(dir);
-  if (!p) adapterCache.set(dir, (p = importAdapters(dir)));
-  return p;
-}
-
-async function importAdapters(dir: string): Promise<LoadedAdapters> {
-  const adapters = new Map<string, OpAdapter>();
-  const errors = new Map<string, string>();
-  const files = readdirSync(dir)
-    .filter((f) => /\.(ts|js|mjs)$/.test(f) && !f.endsWith('.d.ts'))
-    .sort();
-  for (const f of files) {
-    const guess = f.replace(/\.[^.]+$/, '').replace(/-/g, '_');
-    try {
-      const mod = (await import(pathToFileURL(path.join(dir, f)).href)) as { default?: Partial<OpAdapter> };
-      const a = mod.default;
-      if (!a || typeof a.op !== 'string' || typeof a.run !== 'function') {
-        throw new ArgumentError(`${f} must default-export an OpAdapter {op, run}`);
-      }
-      if (adapters.has(a.op)) throw new ArgumentError(`${f}: a second adapter for op '${a.op}'`);
-      adapters.set(a.op, a as OpAdapter);
-    } catch (e) {
-      errors.set(guess, `adapter ${f} failed to load: ${(e as Error).message}`);
-    }
-  }
-  return { adapters, errors };
 }
 
 /** Every (case, dtype) run of the fixtures in `opts.dir`, in file, case, dtype order. */

@@ -10,6 +10,8 @@
 // none stays stranded. Stopping: after maxIter epochs (n / b steps each), or earlier when the
 // exponentially weighted average of the batch inertia has not improved for maxNoImprovement
 // steps, or (tol > 0) when the squared centre movement of a step is <= tol * mean variance.
+// Drawing the rows and seeding the centres (scikit-learn's init_size scheme) are in
+// minibatch-kmeans-init.ts.
 
 import { ArgumentError, fmtShape, intOption, nonNegative, ShapeError } from '../errors.js';
 import { type CenterSums, lloydAssign, lloydScratch } from '../kernels/kmeans.js';
@@ -19,18 +21,16 @@ import { Tensor } from '../tensor/tensor.js';
 import {
   absoluteTol,
   columnMeans,
-  givenCenters,
   initKind,
   type KMeansInit,
-  kmeansPlusPlus,
   type Matrix,
   type MatrixLike,
-  randomRows,
   subtractRows,
   toMatrix,
   toWeights,
 } from './kmeans-init.js';
 import { assignAll, CentersModel, type SampleWeightOption } from './kmeans-model.js';
+import { drawRows, seedCenters } from './minibatch-kmeans-init.js';
 
 /** Options of MiniBatchKMeans (scikit-learn's MiniBatchKMeans parameters). */
 export interface MiniBatchKMeansOptions {
@@ -78,6 +78,10 @@ export class MiniBatchKMeans extends CentersModel {
   nSteps = 0;
   private gen: Generator | null = null;
   private sinceReassign = 0;
+  // a step's scratch, kept across steps: the centre sums [k, d] and weights [k], and the batch
+  // labels [b] (grown to the largest batch seen)
+  private acc: CenterSums | null = null;
+  private batchLabels = new Int32Array(0);
 
   constructor(k: number, options: MiniBatchKMeansOptions = {}) {
     super(OP, k);
@@ -105,7 +109,7 @@ export class MiniBatchKMeans extends CentersModel {
     const gen = this.freshGenerator();
     const b = Math.min(o.batchSize, n);
     const tolAbs = o.tol > 0 ? absoluteTol(centred(x), o.tol) : 0;
-    const c = this.seed(x, w, gen);
+    const c = seedCenters(OP, x, w, k, o, gen);
     const counts = new Float64Array(k);
     this.counts = counts;
     this.sinceReassign = 0;
@@ -146,7 +150,7 @@ export class MiniBatchKMeans extends CentersModel {
     if (c === null || this.counts === null) {
       if (this.k > x.rows)
         throw new ArgumentError(`${op}: the first batch needs at least k = ${this.k} rows, got ${x.rows}`);
-      c = this.seed(x, w, this.freshGenerator());
+      c = seedCenters(OP, x, w, this.k, this.options, this.freshGenerator());
       this.counts = new Float64Array(this.k);
       this.sinceReassign = 0;
       this.nSteps = 0;
@@ -168,36 +172,6 @@ export class MiniBatchKMeans extends CentersModel {
     return this.gen;
   }
 
-  // Seeds k centres: given, or the best of nInit seedings on random subsamples, judged by
-  // inertia on one validation subsample (scikit-learn's init_size scheme). -> [k, d]
-  private seed(x: Matrix, w: Float64Array | null, gen: Generator): Float64Array {
-    const { k } = this;
-    const { rows: n, cols: d } = x;
-    const init = this.options.init;
-    if (typeof init !== 'string') return givenCenters(OP, init, k, d).data;
-    let size = this.options.initSize ?? 3 * this.options.batchSize;
-    size = Math.min(n, Math.max(size, 3 * k));
-    const sub = () => {
-      const rows: Matrix = { data: new Float64Array(size * d), rows: size, cols: d };
-      const rowW = w === null ? null : new Float64Array(size);
-      drawRows(x, w, gen, rows.data, rowW);
-      return { rows, w: rowW };
-    };
-    const valid = sub();
-    let best: Float64Array | null = null;
-    let bestInertia = Number.POSITIVE_INFINITY;
-    for (let r = 0; r < this.options.nInit; r++) {
-      const s = sub();
-      const c = init === 'random' ? randomRows(s.rows, k, gen) : kmeansPlusPlus(s.rows, k, s.w, gen);
-      const { inertia } = assignAll(valid.rows, c, k, valid.w);
-      if (inertia < bestInertia) {
-        bestInertia = inertia;
-        best = c;
-      }
-    }
-    return best as Float64Array;
-  }
-
   // One step on b rows: assign, move the centres that got weight, reassign starved centres.
   // batch: [b, d], c: [k, d] (updated in place), counts: [k] (updated). Returns the batch inertia
   // (against the centres before the step) and the squared centre movement.
@@ -211,9 +185,10 @@ export class MiniBatchKMeans extends CentersModel {
     gen: Generator,
   ) {
     const { k } = this;
-    const acc: CenterSums = { sums: new Float64Array(k * d), weights: new Float64Array(k) };
-    const labels = new Int32Array(b);
-    const inertia = lloydAssign(batch, b, d, c, k, bw, labels, null, acc, lloydScratch(k, d));
+    const acc = this.stepScratch(b, d);
+    // a fresh lloydScratch: lloydAssign's wasm path keeps x resident per scratch, and fit
+    // refills one batch buffer in place
+    const inertia = lloydAssign(batch, b, d, c, k, bw, this.batchLabels, null, acc, lloydScratch(k, d));
     let moved = 0;
     for (let j = 0; j < k; j++) {
       const wj = acc.weights[j];
@@ -236,6 +211,19 @@ export class MiniBatchKMeans extends CentersModel {
       reassignStarved(batch, b, d, c, counts, k, this.options.reassignmentRatio, gen);
     }
     return { inertia, moved };
+  }
+
+  // the step's centre sums (zeroed) for k centres of d features; batchLabels holds >= b labels
+  private stepScratch(b: number, d: number): CenterSums {
+    const { k } = this;
+    if (this.acc === null || this.acc.sums.length !== k * d) {
+      this.acc = { sums: new Float64Array(k * d), weights: new Float64Array(k) };
+    } else {
+      this.acc.sums.fill(0);
+      this.acc.weights.fill(0);
+    }
+    if (this.batchLabels.length < b) this.batchLabels = new Int32Array(b);
+    return this.acc;
   }
 
   // labels and inertia of the training rows against the final centres
@@ -280,24 +268,6 @@ function reassignStarved(
     c.set(batch.subarray(picks[r] * d, picks[r] * d + d), j * d);
     counts[j] = minKept;
   });
-}
-
-// Fills rows: [m, d] with m rows of x drawn uniformly with replacement, and rowW: [m] with their
-// weights (when weighted): the mini-batches and the seeding subsamples.
-function drawRows(
-  x: Matrix,
-  w: Float64Array | null,
-  gen: Generator,
-  rows: Float64Array,
-  rowW: Float64Array | null,
-): void {
-  const { rows: n, cols: d } = x;
-  const m = rows.length / d;
-  for (let r = 0; r < m; r++) {
-    const i = gen.randint(0, n);
-    for (let t = 0; t < d; t++) rows[r * d + t] = x.data[i * d + t]; // no subarray view per row
-    if (rowW !== null && w !== null) rowW[r] = w[i];
-  }
 }
 
 // a centred copy, for the variance-relative tolerance

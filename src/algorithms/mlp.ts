@@ -15,28 +15,26 @@
 import { noGrad } from '../autograd/engine.js';
 import { ArgumentError, fmtShape, ShapeError } from '../errors.js';
 import { ReLU, Sigmoid, Tanh } from '../nn/activation.js';
-import { kaimingUniform_, uniform_, xavierUniform_ } from '../nn/init.js';
 import { Linear } from '../nn/linear.js';
 import { Sequential, type TensorModule } from '../nn/sequential.js';
 import { mseLoss } from '../ops/loss.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { withDefaults } from '../options.js';
-import { type RandomSource, toGenerator } from '../random.js';
-import { zeros } from '../tensor/create.js';
+import type { RandomSource } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { initParameters, type MLPInit } from './mlp-init.js';
 import { drain, type TrainEvent, type TrainOptions, type TrainResult, trainSteps } from './train.js';
+
+export type { MLPInit } from './mlp-init.js';
 
 /** The hidden layers' nonlinearity. */
 export type Activation = 'sigmoid' | 'tanh' | 'relu';
-
-/** 'auto': Xavier for sigmoid/tanh, He for relu (biases as torch's nn.Linear); 'uniform': the seed's U[0, 1) for weights and biases. */
-export type MLPInit = 'auto' | 'xavier' | 'he' | 'uniform';
 
 /** Options of the MLP constructor. */
 export interface MLPOptions {
   /** Hidden-layer activation (default 'sigmoid', the seed's). */
   activation?: Activation;
-  /** Initialisation (default 'auto'). */
+  /** Initialisation (default 'auto'; see mlp-init.ts). */
   init?: MLPInit;
   /** Parameter dtype (default float32). */
   dtype?: 'float32' | 'float64';
@@ -99,31 +97,11 @@ export class MLP {
         `MLP: activation must be 'sigmoid', 'tanh' or 'relu', got ${String(o.activation)}`,
       );
     }
-    const init = o.init === 'auto' ? (o.activation === 'relu' ? 'he' : 'xavier') : o.init;
-    if (!['xavier', 'he', 'uniform'].includes(init))
-      throw new ArgumentError(`MLP: unknown init ${String(o.init)}`);
+    const { weights, biases } = initParameters(layers, o);
     this.layers = [...layers];
     this.activation = o.activation;
-    const g = toGenerator(o.generator ?? undefined);
-    this.weights = [];
-    this.biases = [];
-    for (let l = 1; l < layers.length; l++) {
-      const w = zeros([layers[l], layers[l - 1]], { dtype: o.dtype });
-      const b = zeros([layers[l], 1], { dtype: o.dtype });
-      if (init === 'uniform') {
-        uniform_(w, 0, 1, g);
-        uniform_(b, 0, 1, g);
-      } else {
-        if (init === 'xavier') xavierUniform_(w, 1, g);
-        else kaimingUniform_(w, 0, g);
-        // biases as torch's nn.Linear: U(-1/sqrt(fanIn), 1/sqrt(fanIn)); zero biases would
-        // start every sigmoid unit's step at the same input (x = 0) and learn far slower
-        const bound = 1 / Math.sqrt(layers[l - 1]);
-        uniform_(b, -bound, bound, g);
-      }
-      this.weights.push(w);
-      this.biases.push(b);
-    }
+    this.weights = weights;
+    this.biases = biases;
   }
 
   /** An MLP holding the given parameters (copied): weights w_l [n_l, n_{l-1}], biases b_l [n_l, 1]. */

@@ -44,10 +44,15 @@ export interface ElkanBounds {
 }
 
 /**
- * Elkan assignment against centres c. With `init`, labels start unknown: every point scans the
- * centres from 0, skipping j when d(x, c_best) <= half[best, j]. Otherwise labels and bounds
- * come from the previous iteration (already moved by elkanShiftBounds). Returns the number of
- * point-centre distances computed. Accumulates `acc` like lloydAssign.
+ * Where an Elkan assignment starts. 'scan': labels unknown (the first iteration), every point
+ * scans the centres from 0, skipping j when d(x, c_best) <= half[best, j], and sets its bounds.
+ * 'bounds': labels and bounds from the previous iteration (already moved by elkanShiftBounds).
+ */
+export type ElkanStart = 'scan' | 'bounds';
+
+/**
+ * Elkan assignment against centres c, from `start`. Returns the number of point-centre
+ * distances computed. Accumulates `acc` like lloydAssign.
  * x: [n, d], c: [k, d], half: [k, k], next: [k] -> labels: [n], bounds updated.
  */
 export function elkanAssign(
@@ -61,16 +66,17 @@ export function elkanAssign(
   next: Float64Array,
   labels: Int32Array,
   bounds: ElkanBounds,
-  init: boolean,
+  start: ElkanStart,
   acc: CenterSums | null,
 ): number {
   const { upper, lower } = bounds;
+  const scan = start === 'scan';
   let count = 0;
   for (let i = 0; i < n; i++) {
     const lo = i * k;
     let a: number;
     let u: number;
-    if (init) {
+    if (scan) {
       a = 0;
       u = Math.sqrt(sqDist(x, i, c, 0, d));
       lower[lo] = u;

@@ -167,8 +167,9 @@ export function normalizeChannels(
 
 /**
  * BatchNorm backward over x [N, C, S]: dw[c] = sum dy * xhat, db[c] = sum dy, and (when
- * given) dx = w rstd (dy - centre * (mean(dy) + xhat mean(dy xhat))). centre = true for
- * batch statistics (training); false for fixed running statistics (eval: dx = w rstd dy).
+ * given) dx. With 'batch' statistics (training) mean and rstd depend on x:
+ * dx = w rstd (dy - mean(dy) - xhat mean(dy xhat)); with fixed 'running' statistics (eval)
+ * they are constants and dx = w rstd dy.
  */
 export function normalizeChannelsBackward(
   x: Storage,
@@ -179,12 +180,13 @@ export function normalizeChannelsBackward(
   mean: Float64Array,
   rstd: Float64Array,
   w: Storage | null,
-  centre: boolean,
+  statistics: 'batch' | 'running',
   dx: Storage | null,
   dw: Float64Array,
   db: Float64Array,
 ): void {
   const n = N * S;
+  const centre = statistics === 'batch';
   for (let c = 0; c < C; c++) {
     const mu = mean[c];
     const rs = rstd[c];

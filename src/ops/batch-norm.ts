@@ -129,7 +129,7 @@ export function batchNorm(
       mean,
       rstd,
       weight?.data ?? null,
-      training,
+      training ? 'batch' : 'running',
       dx,
       dw,
       db,

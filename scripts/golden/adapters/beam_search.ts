@@ -1,53 +1,18 @@
 // Golden adapter for `beam_search` (golden/beam_search.json). kind 'table': beamSearchTable on
 // LM_prob [batch, seqLen, vocab]. kind 'model': beamSearch over a first-order Markov model
-// T [V, V] (T[a, b] = log P(next = b | last = a)), with the exhaustive optimum computed here by
-// depth-first search over every finished sequence, and beamFoundOptimum from both.
+// T [V, V] (T[a, b] = log P(next = b | last = a)), with the exhaustive optimum over every
+// finished sequence (markovOptimum), and beamFoundOptimum from both.
 
-import { ArgumentError, beamSearch, beamSearchTable, type StepFn, Tensor } from '../../../src/index.js';
+import {
+  ArgumentError,
+  beamSearch,
+  beamSearchTable,
+  markovOptimum,
+  markovStep,
+  Tensor,
+} from '../../../src/index.js';
 import type { AdapterResult, GoldenCase, OpAdapter, RunContext } from '../types.js';
 import { caseInput, floats, param } from '../util.js';
-
-/** The Markov model as a step function: each prefix's row of T, picked by its last token. */
-export function markovStep(T: Tensor): StepFn {
-  const V = T.shape[1];
-  return (prefixes) => {
-    const [R, L] = prefixes.shape;
-    const out = T.dtype === 'float32' ? new Float32Array(R * V) : new Float64Array(R * V);
-    for (let r = 0; r < R; r++) {
-      const last = prefixes.data[r * L + L - 1];
-      out.set(T.data.subarray(last * V, last * V + V), r * V);
-    }
-    return new Tensor(out, [R, V]);
-  };
-}
-
-/**
- * The best finished sequence of a Markov model by exhaustive search: every sequence ending in
- * EOS at length <= maxLength, or of length maxLength without EOS. score = logProb / len^alpha.
- * T: [V, V] -> { tokens, score, logProb }
- */
-export function exhaustiveBest(T: Tensor, bos: number, eos: number, maxLength: number, alpha: number) {
-  const V = T.shape[1];
-  const t = T.data;
-  const path = new Int32Array(maxLength);
-  let best = {
-    tokens: new Int32Array(0),
-    score: Number.NEGATIVE_INFINITY,
-    logProb: Number.NEGATIVE_INFINITY,
-  };
-  const visit = (last: number, len: number, lp: number) => {
-    for (let v = 0; v < V; v++) {
-      const l = lp + t[last * V + v];
-      path[len] = v;
-      if (v === eos || len + 1 === maxLength) {
-        const score = alpha === 0 ? l : l / (len + 1) ** alpha;
-        if (score > best.score) best = { tokens: path.slice(0, len + 1), score, logProb: l };
-      } else visit(v, len + 1, l);
-    }
-  };
-  visit(bos, 0, 0);
-  return best;
-}
 
 function runModel(c: GoldenCase, ctx: RunContext): AdapterResult {
   const T = caseInput(c, 'T', ctx.dtype);
@@ -74,7 +39,7 @@ function runModel(c: GoldenCase, ctx: RunContext): AdapterResult {
     scores[j] = h.score;
     lps[j] = h.logProb;
   });
-  const best = exhaustiveBest(T, bos, eos, maxLength, alpha);
+  const best = markovOptimum(T, { bosToken: bos, eosToken: eos, maxLength, lengthPenalty: alpha });
   const found =
     hyps.length > 0 &&
     hyps[0].tokens.length === best.tokens.length &&

@@ -10,8 +10,9 @@ import {
   Generator,
   greedy,
   type Hypothesis,
+  markovOptimum,
+  markovStep,
   randn,
-  type StepFn,
   Tensor,
 } from '../../index.js';
 import type { DemoIO, DemoOptions, DemoSummary } from '../demo.js';
@@ -36,7 +37,7 @@ const NEXT: Record<string, Record<string, number>> = {
 };
 
 /** Row-normalised log transition matrix [V, V] from the word weights. */
-function wordModel(): Float64Array {
+function wordModel(): Tensor {
   const V = WORDS.length;
   const logT = new Float64Array(V * V).fill(Number.NEGATIVE_INFINITY);
   WORDS.forEach((w, a) => {
@@ -44,11 +45,11 @@ function wordModel(): Float64Array {
     const total = Object.values(row).reduce((s, x) => s + x, 0);
     for (const [next, x] of Object.entries(row)) logT[a * V + WORDS.indexOf(next)] = Math.log(x / total);
   });
-  return logT;
+  return new Tensor(logT, [V, V]);
 }
 
 /** A random Markov model [V, V]: each row log-softmax of N(0, 2^2) logits. */
-function randomModel(V: number, gen: Generator): Float64Array {
+function randomModel(V: number, gen: Generator): Tensor {
   const logT = new Float64Array(V * V);
   for (let a = 0; a < V; a++) {
     const row = Array.from({ length: V }, () => 2 * gen.normal());
@@ -58,45 +59,7 @@ function randomModel(V: number, gen: Generator): Float64Array {
       logT[a * V + b] = x - lse;
     });
   }
-  return logT;
-}
-
-/** The model as a step function: the last token of each prefix picks a row of logT. */
-function markovStep(logT: Float64Array, V: number): StepFn {
-  return (prefixes) => {
-    const [R, P] = prefixes.shape;
-    const out = new Float64Array(R * V);
-    for (let r = 0; r < R; r++) {
-      const last = prefixes.data[r * P + P - 1];
-      out.set(logT.subarray(last * V, last * V + V), r * V);
-    }
-    return new Tensor(out, [R, V]);
-  };
-}
-
-/** The exact best finished hypothesis (ends in EOS or has maxLength tokens), by depth-first search. */
-function exhaustive(
-  logT: Float64Array,
-  V: number,
-  maxLength: number,
-  alpha: number,
-): { tokens: number[]; score: number } {
-  let best = { tokens: [] as number[], score: Number.NEGATIVE_INFINITY };
-  const path: number[] = [];
-  const visit = (last: number, lp: number) => {
-    for (let t = 0; t < V; t++) {
-      const l = lp + logT[last * V + t];
-      if (l === Number.NEGATIVE_INFINITY) continue;
-      path.push(t);
-      if (t === EOS || path.length === maxLength) {
-        const score = l / path.length ** alpha;
-        if (score > best.score) best = { tokens: [...path], score };
-      } else visit(t, l);
-      path.pop();
-    }
-  };
-  visit(BOS, 0);
-  return best;
+  return new Tensor(logT, [V, V]);
 }
 
 const sentence = (tokens: ArrayLike<number>) => Array.from(tokens, (t) => WORDS[t]).join(' ');
@@ -131,9 +94,8 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
   io.log(`best beam = per-position argmax for ${exact}/${batch} items (exact: the table ignores the prefix)`);
 
   io.section('a Markov model of words: beam search with EOS and length penalty, maxLength 6');
-  const V = WORDS.length;
   const logT = wordModel();
-  const step = markovStep(logT, V);
+  const step = markovStep(logT);
   const maxLength = 6;
   const g = greedy(step, { bosToken: BOS, eosToken: EOS, maxLength })[0];
   const rows: string[][] = [
@@ -156,7 +118,7 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
     }
   }
   io.log(fmtTable(['decoder', 'hypothesis (EOS included)', 'log-prob', 'score'], rows));
-  const opt = exhaustive(logT, V, maxLength, 1);
+  const opt = markovOptimum(logT, { bosToken: BOS, eosToken: EOS, maxLength, lengthPenalty: 1 });
   const beamBest = results[1][0];
   io.log(
     `exhaustive optimum (lengthPenalty 1): "${sentence(opt.tokens)}" score ${fmtNum(opt.score)}; ` +
@@ -172,14 +134,15 @@ export async function run(opts: DemoOptions, io: DemoIO): Promise<DemoSummary> {
     widths.map((k) => {
       let hits = 0;
       for (const m of models) {
-        const h = beamSearch(markovStep(m, 8), {
+        const h = beamSearch(markovStep(m), {
           bosToken: BOS,
           eosToken: EOS,
           maxLength: 5,
           beamSize: k,
           lengthPenalty: alpha,
         })[0][0];
-        if (same(h.tokens, exhaustive(m, 8, 5, alpha).tokens)) hits++;
+        const opt = markovOptimum(m, { bosToken: BOS, eosToken: EOS, maxLength: 5, lengthPenalty: alpha });
+        if (same(h.tokens, opt.tokens)) hits++;
       }
       return hits / models.length;
     });
