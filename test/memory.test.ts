@@ -7,7 +7,10 @@ import {
   DisposedError,
   dispose,
   emptyMemoryPool,
+  KMeans,
   keep,
+  LinearRegression,
+  MiniBatchKMeans,
   memoryInfo,
   nn,
   ones,
@@ -182,5 +185,20 @@ describe('training inside tidy', () => {
     const p = tidy(() => randn([3], { generator: 1 }).requiresGrad_());
     tidy(() => p.mul(2).sum().backward());
     expect(Array.from(p.grad!.data)).toEqual([2, 2, 2]);
+  });
+});
+
+describe('fitted models inside tidy', () => {
+  it('keep their coefficients, centres and labels', () => {
+    const X = randn([300, 4], { generator: 11, dtype: 'float64' });
+    const y = X.sum(1);
+    const lr = tidy(() => new LinearRegression().fit(X, y));
+    expect(lr.coef!.isDisposed).toBe(false);
+    const km = tidy(() => new KMeans(3, { seed: 0, nInit: 1 }).fit(X));
+    expect(km.centers!.isDisposed).toBe(false);
+    expect(km.labels!.isDisposed).toBe(false);
+    expect(km.predict(X).size).toBe(300);
+    const mb = tidy(() => new MiniBatchKMeans(3, { seed: 0, batchSize: 64 }).fit(X));
+    expect(mb.centers!.isDisposed || mb.labels!.isDisposed).toBe(false);
   });
 });

@@ -3,6 +3,7 @@
 
 import { ArgumentError, fmtShape, intOption, ShapeError } from '../errors.js';
 import { lloydAssign, lloydScratch, sqDist } from '../kernels/kmeans.js';
+import { keep } from '../tensor/memory.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Matrix, type MatrixLike, toMatrix, toWeights } from './kmeans-init.js';
 
@@ -84,7 +85,7 @@ export abstract class CentersModel {
 
   /** Stores fitted centres (a float64 copy is kept for the kernels). centers: [k, d]. */
   protected setCenters(centers: Tensor): void {
-    this.centers = centers;
+    this.centers = keep(centers); // a fitted model outlives any tidy() it was fitted in
     this.c64 = Float64Array.from(centers.data);
   }
 

@@ -9,6 +9,7 @@
 import { ArgumentError, intOption, nonNegative } from '../errors.js';
 import { withDefaults } from '../options.js';
 import { type RandomSource, toGenerator } from '../random.js';
+import { keep } from '../tensor/memory.js';
 import { Tensor } from '../tensor/tensor.js';
 import {
   absoluteTol,
@@ -175,7 +176,7 @@ export class KMeans extends CentersModel {
   fit(X: MatrixLike, opts: SampleWeightOption = {}): this {
     const r = kmeans(X, this.k, { ...this.options, sampleWeight: opts.sampleWeight ?? null });
     this.setCenters(r.centers);
-    this.labels = r.labels;
+    this.labels = keep(r.labels); // outlives any tidy() it was fitted in
     this.inertia = r.inertia;
     this.nIter = r.nIter;
     this.nDistances = r.nDistances;

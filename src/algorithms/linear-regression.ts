@@ -20,6 +20,7 @@ import { CosineAnnealingLR } from '../optim/scheduler.js';
 import { SGD } from '../optim/sgd.js';
 import { withDefaults } from '../options.js';
 import type { Storage } from '../tensor/dtype.js';
+import { keep } from '../tensor/memory.js';
 import { Tensor } from '../tensor/tensor.js';
 import { lstsq } from './least-squares.js';
 import { r2 } from './metrics.js';
@@ -112,7 +113,7 @@ export class LinearRegression {
         alpha: this.options.alpha,
         fitIntercept: this.options.fitIntercept,
       });
-      this.coef = new Tensor(coef, [d]);
+      this.coef = keep(new Tensor(coef, [d])); // outlives any tidy() it was fitted in
       this.intercept = intercept;
       return null;
     }
@@ -168,7 +169,7 @@ export class LinearRegression {
     };
     const scheduler = o.schedule === 'cosine' ? new CosineAnnealingLR(optimizer, o.epochs) : null;
     const result = yield* trainSteps(task, X, y, { ...o, scheduler });
-    this.coef = new Tensor(Float64Array.from(wd), [d]);
+    this.coef = keep(new Tensor(Float64Array.from(wd), [d]));
     this.intercept = b.data[0];
     this.history = result.history;
     this.nIter = result.nIter;

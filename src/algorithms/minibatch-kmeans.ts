@@ -17,6 +17,7 @@ import { ArgumentError, fmtShape, intOption, nonNegative, ShapeError } from '../
 import { type CenterSums, lloydAssign, lloydScratch } from '../kernels/kmeans.js';
 import { withDefaults } from '../options.js';
 import { type Generator, type RandomSource, toGenerator } from '../random.js';
+import { keep } from '../tensor/memory.js';
 import { Tensor } from '../tensor/tensor.js';
 import {
   absoluteTol,
@@ -230,7 +231,7 @@ export class MiniBatchKMeans extends CentersModel {
   private finish(x: Matrix, w: Float64Array | null, c: Float64Array, X: MatrixLike): void {
     const { labels, inertia } = assignAll(x, c, this.k, w);
     this.inertia = inertia;
-    this.labels = new Tensor(labels, [x.rows]);
+    this.labels = keep(new Tensor(labels, [x.rows]));
     const out = X instanceof Tensor && X.dtype === 'float32' ? Float32Array.from(c) : Float64Array.from(c);
     this.setCenters(new Tensor(out, [this.k, x.cols]));
     this.c64 = c; // keep full precision for later partialFit / predict calls
