@@ -42,20 +42,8 @@ export function allocate(dtype: 'bool', n: number): Uint8Array;
 export function allocate(dtype: DType, n: number): Storage;
 export function allocate(dtype: DType, n: number): Storage {
   const bytes = dtype === 'float64' ? n * 8 : dtype === 'bool' ? n : n * 4;
-  if (bytes >= POOL_MIN_BYTES) {
-    // large arrays may reuse the buffer of a disposed tensor (memory.ts)
-    const buf = takeBuffer(bytes);
-    switch (dtype) {
-      case 'float32':
-        return new Float32Array(buf);
-      case 'float64':
-        return new Float64Array(buf);
-      case 'int32':
-        return new Int32Array(buf);
-      case 'bool':
-        return new Uint8Array(buf);
-    }
-  }
+  // large arrays may reuse the buffer of a disposed tensor (memory.ts)
+  if (bytes >= POOL_MIN_BYTES) return viewOf(dtype, takeBuffer(bytes), 0, n);
   if (bytes <= IN_HEAP_BYTES || bytes > SLAB_MAX) {
     switch (dtype) {
       case 'float32':
@@ -69,15 +57,19 @@ export function allocate(dtype: DType, n: number): Storage {
     }
   }
   const at = carve(bytes); // before reading `slab`: carving may start a new one
+  return viewOf(dtype, slab, at, n);
+}
+
+function viewOf(dtype: DType, buf: ArrayBuffer, at: number, n: number): Storage {
   switch (dtype) {
     case 'float32':
-      return new Float32Array(slab, at, n);
+      return new Float32Array(buf, at, n);
     case 'float64':
-      return new Float64Array(slab, at, n);
+      return new Float64Array(buf, at, n);
     case 'int32':
-      return new Int32Array(slab, at, n);
+      return new Int32Array(buf, at, n);
     case 'bool':
-      return new Uint8Array(slab, at, n);
+      return new Uint8Array(buf, at, n);
   }
 }
 
