@@ -4,7 +4,7 @@
 // All kernels take byte addresses into the imported linear memory; the JavaScript side lays
 // out operands and scratch there for each call.
 
-export { attentionF32, attentionScratchBytes } from './attention';
+export { attentionF32, attentionF64, attentionScratchBytes } from './attention';
 export { conv2dForwardF32, conv2dForwardF64 } from './conv';
 export { gemmF32, gemmF64, gemmScratchBytes } from './gemm';
 export { kmeansAccumulateF64, kmeansLabelsF64 } from './kmeans';

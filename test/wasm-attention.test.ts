@@ -1,7 +1,8 @@
 // The fused wasm attention forward (assembly/attention.ts via src/kernels/wasm/attention.ts)
 // against the TypeScript kernel it stands in for (attentionForward on the 'js' backend): every
-// wasm flavour, 1 and 2 threads, random shapes with sizes 1, odd sizes and sizes that are not
-// multiples of the 8-query block or the 4-key / 4-column tiles; heads split out of a
+// wasm flavour, float32 and float64, 1 and 2 threads, random shapes with sizes 1, odd sizes and
+// sizes that are not multiples of the query block (8 float32 / 4 float64 rows), the SIMD width
+// or the 4-key / 4-column tiles; heads split out of a
 // [B, L, H*D] projection (row stride H*D) and broadcast heads; block / keep masks and a float
 // bias with broadcast strides; causal; fully masked rows and NaN inputs; with and without
 // the weights. Runs against the built artefact (`npm test` builds wasm/ first).
@@ -17,6 +18,7 @@ import { getNumThreads, setBackend, setNumThreads } from '../src/kernels/backend
 import { attentionForwardWasm } from '../src/kernels/wasm/attention.js';
 import { loadRuntime } from '../src/kernels/wasm/loader.js';
 import { Generator } from '../src/random.js';
+import type { FloatStorage } from '../src/tensor/dtype.js';
 
 const defaultThreads = getNumThreads();
 afterAll(() => {
@@ -26,7 +28,10 @@ afterAll(() => {
 
 const FLAVOURS = (['wasm-simd', 'wasm-relaxed-simd'] as const).filter((v) => loadRuntime(v, true) !== null);
 
+type Float = 'float32' | 'float64';
+
 interface Case {
+  dtype: Float;
   B: number;
   H: number;
   Lq: number;
@@ -44,8 +49,11 @@ interface Case {
   weights: boolean;
 }
 
-function filled(n: number, g: Generator, scale = 1): Float32Array {
-  const a = new Float32Array(n);
+const storage = (dtype: Float, n: number): FloatStorage =>
+  dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+
+function filled(dtype: Float, n: number, g: Generator, scale = 1): FloatStorage {
+  const a = storage(dtype, n);
   for (let i = 0; i < n; i++) a[i] = g.normal(0, scale);
   return a;
 }
@@ -53,7 +61,7 @@ function filled(n: number, g: Generator, scale = 1): Float32Array {
 // One operand of B*H heads of [L, C]: head (b, h) starts at its offset, rows `rs` apart.
 function heads(c: Case, L: number, C: number, g: Generator, shareBatch: boolean): HeadOperand {
   const Bs = shareBatch ? 1 : c.B;
-  const data = filled(Bs * c.H * L * C, g);
+  const data = filled(c.dtype, Bs * c.H * L * C, g);
   const offsets: number[] = [];
   for (let b = 0; b < c.B; b++) {
     for (let h = 0; h < c.H; h++) {
@@ -75,7 +83,7 @@ function problem(c: Case, seed: number): AttentionProblem {
     const count = (c.sharedMask ? 1 : N) * c.Lq * c.Lk;
     const data =
       c.mask === 'bias'
-        ? filled(count, g, 2)
+        ? filled(c.dtype, count, g, 2)
         : Uint8Array.from({ length: count }, () => +(g.uniform() < 0.3));
     // row 0 of every head fully masked (block: all set; keep: none set; bias: -inf)
     const off = (n: number) => (c.sharedMask ? 0 : n * c.Lq * c.Lk);
@@ -106,15 +114,15 @@ function problem(c: Case, seed: number): AttentionProblem {
   };
 }
 
-function run(p: AttentionProblem, c: Case, wasm: boolean): { out: Float32Array; w: Float32Array | null } {
+function run(p: AttentionProblem, c: Case, wasm: boolean): { out: FloatStorage; w: FloatStorage | null } {
   const N = p.N;
-  const out = new Float32Array(N * c.Lq * c.Dv).fill(7); // stale values must be overwritten
+  const out = storage(c.dtype, N * c.Lq * c.Dv).fill(7); // stale values must be overwritten
   const view: HeadOperand = {
     data: out,
     offsets: Array.from({ length: N }, (_, n) => n * c.Lq * c.Dv),
     rs: c.Dv,
   };
-  const w = c.weights ? new Float32Array(N * c.Lq * c.Lk).fill(7) : null;
+  const w = c.weights ? storage(c.dtype, N * c.Lq * c.Lk).fill(7) : null;
   if (wasm) expect(attentionForwardWasm(p, view, w), 'wasm path taken').toBe(true);
   else {
     setBackend('js');
@@ -127,7 +135,7 @@ function run(p: AttentionProblem, c: Case, wasm: boolean): { out: Float32Array; 
   return { out, w };
 }
 
-function expectClose(got: Float32Array, want: Float32Array, tol: number, what: string): void {
+function expectClose(got: FloatStorage, want: FloatStorage, tol: number, what: string): void {
   for (let i = 0; i < want.length; i++) {
     const [a, b] = [got[i], want[i]];
     if (Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b))) continue;
@@ -136,18 +144,26 @@ function expectClose(got: Float32Array, want: Float32Array, tol: number, what: s
 }
 
 // float32 scores are summed in float32 here (float64 in the TypeScript gemm): error ~ sqrt(D)
-// eps32 |s|, which the softmax turns into a relative error of the weights; `tol` overrides.
-function check(c: Case, seed: number, mutate?: (p: AttentionProblem) => void, tol?: number): void {
+// eps32 |s|, which the softmax turns into a relative error of the weights. float64 sums in
+// float64 on both sides (in another order, with FMA under relaxed SIMD): ~1e-15, checked to
+// 1e-12. `tol` overrides, per dtype.
+function check(
+  c: Case,
+  seed: number,
+  mutate?: (p: AttentionProblem) => void,
+  tol?: Record<Float, number>,
+): void {
   const p = problem(c, seed);
   mutate?.(p);
   const ref = run(p, c, false);
   const got = run(p, c, true);
-  tol ??= 3e-6 * Math.sqrt(Math.max(c.D, c.Lk)) + 1e-6;
-  expectClose(got.out, ref.out, tol, `${JSON.stringify(c)} output`);
-  if (ref.w) expectClose(got.w!, ref.w, tol, `${JSON.stringify(c)} weights`);
+  const t = tol?.[c.dtype] ?? (c.dtype === 'float64' ? 1e-12 : 3e-6 * Math.sqrt(Math.max(c.D, c.Lk)) + 1e-6);
+  expectClose(got.out, ref.out, t, `${JSON.stringify(c)} output`);
+  if (ref.w) expectClose(got.w!, ref.w, t, `${JSON.stringify(c)} weights`);
 }
 
-const BASE: Case = {
+const BASE32: Case = {
+  dtype: 'float32',
   B: 2,
   H: 3,
   Lq: 37,
@@ -171,11 +187,18 @@ const SHAPES: [number, number, number, number, number, number][] = [
   [5, 2, 9, 7, 33, 17],
   [2, 3, 37, 29, 13, 11],
   [1, 4, 64, 64, 16, 16],
+  [3, 2, 23, 77, 6, 5],
   [4, 2, 130, 70, 24, 40], // over the thread threshold: items split across threads
 ];
 
 describe.each(FLAVOURS)('fused attention on %s', (flavour) => {
-  describe.each([1, 2])('%i thread(s)', (threads) => {
+  describe.each([
+    ['float32', 1],
+    ['float32', 2],
+    ['float64', 1],
+    ['float64', 2],
+  ] as const)('%s, %i thread(s)', (dtype, threads) => {
+    const BASE: Case = { ...BASE32, dtype };
     const setup = () => {
       setBackend(flavour);
       setNumThreads(threads);
@@ -232,21 +255,22 @@ describe.each(FLAVOURS)('fused attention on %s', (flavour) => {
       for (const causal of [false, true]) {
         const nanCase = { ...BASE, mask: 'block' as const, causal };
         check(nanCase, 51, (q) => {
-          (q.q.data as Float32Array)[q.q.offsets[1] + 2 * q.q.rs] = Number.NaN; // head 1, row 2 (visible keys)
-          (q.q.data as Float32Array)[q.q.offsets[2]] = Number.NaN; // head 2, row 0 (fully masked)
-          (q.k.data as Float32Array)[q.k.offsets[3] + 20 * q.k.rs] = Number.NaN; // head 3, key 20
+          q.q.data[q.q.offsets[1] + 2 * q.q.rs] = Number.NaN; // head 1, row 2 (visible keys)
+          q.q.data[q.q.offsets[2]] = Number.NaN; // head 2, row 0 (fully masked)
+          q.k.data[q.k.offsets[3] + 20 * q.k.rs] = Number.NaN; // head 3, key 20
         });
       }
     });
 
     it('huge scores stay finite (the max is subtracted)', () => {
       setup();
-      // scores ~ 1e3: an ulp of a score is ~1e-4 of the weights, so compare at that scale
+      // scores ~ 1e3: an ulp of a score is ~1e-4 (float32) or ~1e-13 (float64) of the weights,
+      // so compare at that scale
       const big = (p: AttentionProblem) => {
-        const qd = p.q.data as Float32Array;
+        const qd = p.q.data;
         for (let i = 0; i < qd.length; i++) qd[i] *= 300;
       };
-      check({ ...BASE }, 60, big, 2e-3);
+      check({ ...BASE }, 60, big, { float32: 2e-3, float64: 1e-10 });
       const p = problem(BASE, 60);
       big(p);
       const { out, w } = run(p, BASE, true);
@@ -256,21 +280,27 @@ describe.each(FLAVOURS)('fused attention on %s', (flavour) => {
 });
 
 describe('fused attention falls back', () => {
-  it('on float64, tiny problems and a bias of another dtype', () => {
+  it('on mixed dtypes, tiny problems and a bias of another dtype', () => {
     setBackend('wasm-simd');
-    const p = problem(BASE, 70);
-    const out: HeadOperand = { data: new Float32Array(p.N * BASE.Lq * BASE.Dv), offsets: [], rs: BASE.Dv };
-    const f64 = { ...p, q: { ...p.q, data: Float64Array.from(p.q.data as Float32Array) } };
-    expect(attentionForwardWasm(f64, out, null)).toBe(false);
-    expect(attentionForwardWasm({ ...p, N: 1, Lq: 2, Lk: 2 }, out, null)).toBe(false);
-    const bias: MaskOperand = {
-      kind: 'bias',
-      data: new Float64Array(BASE.Lq * BASE.Lk),
-      offsets: [0],
-      rs: BASE.Lk,
-      cs: 1,
-    };
-    expect(attentionForwardWasm({ ...p, mask: bias }, out, null)).toBe(false);
+    for (const dtype of ['float32', 'float64'] as const) {
+      const base = { ...BASE32, dtype };
+      const p = problem(base, 70);
+      const out: HeadOperand = { data: storage(dtype, p.N * base.Lq * base.Dv), offsets: [], rs: base.Dv };
+      const other = (x: FloatStorage) => (dtype === 'float32' ? Float64Array.from(x) : Float32Array.from(x));
+      expect(
+        attentionForwardWasm({ ...p, q: { ...p.q, data: other(p.q.data as FloatStorage) } }, out, null),
+      ).toBe(false);
+      expect(attentionForwardWasm(p, { ...out, data: other(out.data as FloatStorage) }, null)).toBe(false);
+      expect(attentionForwardWasm({ ...p, N: 1, Lq: 2, Lk: 2 }, out, null)).toBe(false);
+      const bias: MaskOperand = {
+        kind: 'bias',
+        data: other(storage(dtype, base.Lq * base.Lk)),
+        offsets: [0],
+        rs: base.Lk,
+        cs: 1,
+      };
+      expect(attentionForwardWasm({ ...p, mask: bias }, out, null)).toBe(false);
+    }
     setBackend('auto');
   });
 });

@@ -1,7 +1,8 @@
 // Attention forward, float32, B=8, H=8, L=256, D=64, against tfjs-cpu and tfjs-wasm (issue 3):
 //   shousi: F.scaledDotProductAttention(q, k, v) (the fused op: one wasm kernel per block of 8
 //           queries, QK^T, softmax and PV without the [L, L] scores), with and without the
-//           [B, H, L, L] weights returned;
+//           [B, H, L, L] weights returned; the same in float64 (rows `... f64`: the f64x2 kernel,
+//           blocks of 4 queries; tfjs has no float64, so these rows have no peer);
 //   tfjs:   matMul(softmax(matMul(q, k, false, true) * scale), v), the textbook composition.
 // Work: two products per head, 2 * 2 * B*H * L*L*D flops (the softmax's exp is not counted).
 // shousi is timed on one thread (as the tfjs peers run in Node) and on two (bench/threads.ts: the
@@ -22,17 +23,20 @@ const suite: BenchSuite = {
     const workload = `attention B${B} H${H} L${L} D${D}`;
     const work = { flops: 4 * B * H * L * L * D };
     const shape = [B, H, L, D];
-    const [q, k, v] = [1, 2, 3].map((seed) => randn(shape, { generator: seed }));
-    records.push(
-      ...(await forThreads(async (t) => {
-        const full = () => F.scaledDotProductAttention(q, k, v);
-        const lite = () => F.scaledDotProductAttention(q, k, v, { needWeights: false });
-        return [
-          makeRecord(workload, 'shousi', t, await ctx.measure(full), work),
-          makeRecord(`${workload} (no weights)`, 'shousi', t, await ctx.measure(lite), work),
-        ];
-      })),
-    );
+    for (const dtype of ['float32', 'float64'] as const) {
+      const [q, k, v] = [1, 2, 3].map((seed) => randn(shape, { generator: seed, dtype }));
+      const name = dtype === 'float32' ? workload : `${workload} f64`;
+      records.push(
+        ...(await forThreads(async (t) => {
+          const full = () => F.scaledDotProductAttention(q, k, v);
+          const lite = () => F.scaledDotProductAttention(q, k, v, { needWeights: false });
+          return [
+            makeRecord(name, 'shousi', t, await ctx.measure(full), work),
+            makeRecord(`${name} (no weights)`, 'shousi', t, await ctx.measure(lite), work),
+          ];
+        })),
+      );
+    }
     records.push(
       ...(await benchTf(
         ctx,

@@ -63,7 +63,7 @@ export interface AttentionGrads {
  * ([N, Lq, Lk] contiguous) is given, the probabilities are stored there too.
  */
 export function attentionForward(p: AttentionProblem, out: HeadOperand, weights: FloatStorage | null): void {
-  if (attentionForwardWasm(p, out, weights)) return; // float32: the fused wasm kernel, threads
+  if (attentionForwardWasm(p, out, weights)) return; // float32 or float64: the fused wasm kernel, threads
   const { N, Lq, Lk, Dv, v } = p;
   const QB = blockRows(p);
   const scratch = weights ? null : like(p, QB * Lk);

@@ -1,8 +1,8 @@
 // The JavaScript side of the fused attention forward (assembly/attention.ts): stages q, k, v,
-// the mask and the per-head address tables into linear memory, splits the (head, 8-query block)
+// the mask and the per-head address tables into linear memory, splits the (head, query block)
 // work items across threads, and copies the output (and the weights) back. Same contract as
 // attentionForward in ../attention.ts, which calls this first and runs its gemm-based path on
-// false: float64, mixed dtypes, a bias of another dtype, and tiny problems stay there.
+// false: mixed dtypes, a bias of another dtype, and tiny problems stay there.
 //
 // Dims: N heads, Lq queries, Lk keys, D query/key size, Dv value size.
 
@@ -10,17 +10,20 @@ import type { FloatStorage, Storage } from '../../tensor/dtype.js';
 import type { AttentionProblem, HeadOperand } from '../attention.js';
 import { wasmRuntime } from '../backend.js';
 import { runJobs } from '../pool.js';
-import { Frame, type Numbers } from './frame.js';
+import { Frame, floatKind, type Numbers } from './frame.js';
 import { split, threadsFor } from './parallel.js';
 
 // Work = N Lq Lk (D + Dv) multiply-adds. Below ~16^4 the staging copies cost more than the
 // TypeScript path's few gemm calls; a thread pays off from ~2^20 per thread (as gemm's 96^3).
+// The same counts serve float64: it copies twice the bytes per unit, but its TypeScript path
+// is slower too (measured at 2^14: ~7 us in wasm against ~12 us), and 2^20 units take ~0.2 ms
+// on one thread, well above a thread's handover.
 const WASM_MIN = 1 << 14;
 const THREAD_MIN = 1 << 20;
-const QB = 8; // query rows per work item (assembly/attention.ts)
+const ROW_BYTES = 32; // a work item's query rows: 8 float32 or 4 float64 (assembly/attention.ts)
 const DESC_WORDS = 20; // the descriptor's layout is documented in assembly/attention.ts
 
-/** attentionForward for float32 in wasm; false when not applicable (the caller runs TypeScript). */
+/** attentionForward for float32 or float64 in wasm; false when not applicable (the caller runs TypeScript). */
 export function attentionForwardWasm(
   p: AttentionProblem,
   out: HeadOperand,
@@ -29,27 +32,28 @@ export function attentionForwardWasm(
   const { N, Lq, Lk, D, Dv, q, k, v, mask } = p;
   const work = N * Lq * Lk * (D + Dv);
   if (work < WASM_MIN || Lk === 0 || D === 0 || Dv === 0) return false;
-  const f32 = (x: Storage | null) => x === null || x instanceof Float32Array;
-  if (!(f32(q.data) && f32(k.data) && f32(v.data) && f32(out.data) && f32(weights))) return false;
-  if (mask && !(mask.kind === 'bias' ? mask.data instanceof Float32Array : mask.data instanceof Uint8Array))
-    return false;
+  // one element type throughout, the bias included: the kernel has no mixed products
+  const bias = mask?.kind === 'bias' ? mask.data : null;
+  const kind = floatKind(q.data, k.data, v.data, out.data, weights, bias);
+  if (kind === null || (mask && !bias && !(mask.data instanceof Uint8Array))) return false;
   const rt = wasmRuntime();
   if (!rt) return false;
 
-  const items = N * Math.ceil(Lq / QB);
+  const esz = kind === 'F32' ? 4 : 8;
+  const items = N * Math.ceil(Lq / (ROW_BYTES / esz));
   const threads = threadsFor(rt, work, THREAD_MIN, items);
   const frame = new Frame(rt);
   const desc = frame.alloc(DESC_WORDS * 4);
   const tables = frame.alloc(5 * N * 4);
   // each distinct input array once (self-attention passes one projection as q, k and v); the
-  // 16 bytes after each let a 4-column tile of V read past the last row's end
+  // 32 bytes after each let a 4-column tile of V read past the last row's end
   const staged = new Map<Storage, number>();
   for (const x of [q.data, k.data, v.data, mask?.data ?? null]) {
-    if (x !== null && !staged.has(x)) staged.set(x, frame.alloc(x.byteLength + 16));
+    if (x !== null && !staged.has(x)) staged.set(x, frame.alloc(x.byteLength + 32));
   }
   const op = frame.alloc(out.data.byteLength);
   const wp = weights ? frame.alloc(weights.byteLength) : 0;
-  const scratchBytes = rt.exports.attentionScratchBytes(Lk, D);
+  const scratchBytes = rt.exports.attentionScratchBytes(Lk, D, esz);
   const scratch = frame.alloc(threads * scratchBytes);
   if (!frame.commit()) return false;
 
@@ -58,14 +62,14 @@ export function attentionForwardWasm(
   if (N * Lq * Dv < out.data.length) frame.put(out.data as Numbers, 0, out.data.length, op);
   const tab = frame.view(new Int32Array(0), tables, 5 * N);
   const heads: [readonly number[], number, number][] = [
-    [q.offsets, staged.get(q.data)!, 4],
-    [k.offsets, staged.get(k.data)!, 4],
-    [v.offsets, staged.get(v.data)!, 4],
-    [out.offsets, op, 4],
-    [mask?.offsets ?? [], mask ? staged.get(mask.data)! : 0, mask?.kind === 'bias' ? 4 : 1],
+    [q.offsets, staged.get(q.data)!, esz],
+    [k.offsets, staged.get(k.data)!, esz],
+    [v.offsets, staged.get(v.data)!, esz],
+    [out.offsets, op, esz],
+    [mask?.offsets ?? [], mask ? staged.get(mask.data)! : 0, mask?.kind === 'bias' ? esz : 1],
   ];
-  heads.forEach(([offsets, base, esz], t) => {
-    for (let n = 0; n < N; n++) tab[t * N + n] = mask || t < 4 ? base + offsets[n] * esz : 0;
+  heads.forEach(([offsets, base, size], t) => {
+    for (let n = 0; n < N; n++) tab[t * N + n] = mask || t < 4 ? base + offsets[n] * size : 0;
   });
   const d = frame.view(new Int32Array(0), desc, DESC_WORDS);
   d.set([Lq, Lk, D, Dv]);
@@ -76,12 +80,12 @@ export function attentionForwardWasm(
   d[15] = mask?.cs ?? 0;
   d[16] = p.causal ? 1 : 0;
   d[17] = wp;
-  frame.view(new Float32Array(0), desc + 19 * 4, 1)[0] = p.scale;
+  frame.view(new Float64Array(0), desc + 18 * 4, 1)[0] = p.scale; // the float32 kernel rounds it
 
   runJobs(
     rt,
     split(items, threads, 1).map(([s, count], t) => ({
-      fn: 'attentionF32',
+      fn: `attention${kind}`,
       args: [desc, s, count, scratch + t * scratchBytes],
     })),
   );

@@ -26,8 +26,9 @@ export interface WasmExports {
   layerNormRowsF64: Kernel;
   kmeansLabelsF64: Kernel;
   kmeansAccumulateF64(...args: number[]): number;
-  attentionScratchBytes(Lk: number, D: number): number;
+  attentionScratchBytes(Lk: number, D: number, elementBytes: number): number;
   attentionF32: Kernel;
+  attentionF64: Kernel;
   conv2dForwardF32: Kernel;
   conv2dForwardF64: Kernel;
 }
