@@ -10,7 +10,7 @@
 // run (e.g. `SHOUSI_BACKEND=js npm run golden`) can be pinned without code changes.
 
 import { ArgumentError } from '../errors.js';
-import { shutdownPool } from './pool.js';
+import { prestartWorkers, shutdownPool, workersAvailable } from './pool.js';
 import {
   canShareMemory,
   compileAll,
@@ -90,6 +90,7 @@ export function setBackend(name: BackendName | 'auto'): void {
   }
   chosen = name;
   runtime = rt;
+  void prestart();
 }
 
 /** The active WebAssembly runtime, or null on the 'js' backend. */
@@ -100,20 +101,31 @@ export function wasmRuntime(): WasmRuntime | null {
 
 /**
  * Loads the WebAssembly kernels asynchronously where they cannot be loaded synchronously
- * (browsers, Node < 20.16), then picks the backend again. Resolves to the backend chosen.
+ * (browsers, Node < 20.16), then picks the backend again; in browsers also waits for the worker
+ * threads of getNumThreads() to be ready (call it again after setNumThreads to wait for more).
+ * Resolves to the backend chosen.
  */
 export async function init(): Promise<BackendName> {
   await compileAll();
   if (chosen === 'js' && runtime === null && !env('SHOUSI_BACKEND')) chosen = null;
-  return backend();
+  const name = backend();
+  await prestart();
+  return name;
 }
 
-let canThread: boolean | null = null;
+// Web Workers boot only after the page yields, so they are started whenever the runtime or the
+// thread count changes (ops use them once ready); a no-op in Node, where ops start workers.
+function prestart(): Promise<number> {
+  return runtime && threadsSupported() ? prestartWorkers(runtime, getNumThreads() - 1) : Promise.resolve(0);
+}
 
-/** Worker threads need shared memory and a main thread that may block (Node, not browsers). */
+/**
+ * Whether kernels can run on several threads: shared memory and workers (Node's worker_threads,
+ * or Web Workers on a cross-origin isolated page, i.e. served with COOP same-origin and COEP
+ * require-corp; false after a Web Worker failed to start).
+ */
 export function threadsSupported(): boolean {
-  canThread ??= nodeBuiltin('node:worker_threads') !== null && canShareMemory();
-  return canThread;
+  return canShareMemory() && workersAvailable();
 }
 
 function defaultThreads(): number {
@@ -121,7 +133,8 @@ function defaultThreads(): number {
   if (Number.isInteger(fromEnv) && fromEnv >= 1) return fromEnv;
   if (!threadsSupported()) return 1;
   const os = nodeBuiltin<{ availableParallelism?: () => number; cpus(): unknown[] }>('node:os');
-  return Math.max(1, os?.availableParallelism?.() ?? os?.cpus().length ?? 1);
+  const web = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  return Math.max(1, os?.availableParallelism?.() ?? os?.cpus().length ?? web?.hardwareConcurrency ?? 1);
 }
 
 /** Sets how many threads large kernels use (like torch.set_num_threads); the default is every core. */
@@ -131,6 +144,7 @@ export function setNumThreads(n: number): void {
   }
   threads = n;
   shutdownPool(n - 1); // asking for fewer threads frees the extra workers
+  void prestart();
 }
 
 /** How many threads large kernels use (1 where threads are unsupported). */
