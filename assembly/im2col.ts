@@ -9,9 +9,11 @@
 //
 // Legend: H x W input, kh x kw kernel, s stride, pt/pl top/left padding, d dilation, OW output
 // width. Geometry words at `geo` (i32): see GEO_* below and src/kernels/wasm/conv.ts.
+// The backward's two explicit layouts of the same matrix (im2colT, col2im) follow packIm2col.
 
 import { TILE_BYTES } from './gemm';
 
+export const GEO_C = 1;
 export const GEO_H = 2;
 export const GEO_W = 3;
 export const GEO_KH = 6;
@@ -106,6 +108,117 @@ export function packIm2col<T>(geo: usize, x: usize, pc: i32, j: i32, kc: i32, nc
           ki = 0;
           c++;
         }
+      }
+    }
+  }
+}
+
+// The backward's layouts, over blocks of output columns [p0, p0 + pb): im2colT writes the block
+// transposed, row p - p0 holding all C kh kw entries of column p (the B operand of
+// dW = dy cols^T, which gemm.ts packs with whole-v128 copies); col2im is im2col's adjoint, adding
+// each entry of a dcols block back onto the input pixel it was read from. Both walk the block
+// as segments of output rows: columns [a, b) of output row oh, of which those in [lo, hi) read
+// inside the input row (validLo / validHi, as validRange in src/kernels/conv.ts).
+
+// @ts-ignore: decorator
+@inline
+function validLo(shift: i32, s: i32, OW: i32): i32 {
+  // first ow with ow*s + shift >= 0
+  return shift >= 0 ? 0 : min((-shift + s - 1) / s, OW);
+}
+
+// @ts-ignore: decorator
+@inline
+function validHi(shift: i32, s: i32, W: i32, OW: i32, lo: i32): i32 {
+  // first ow with ow*s + shift >= W (at least lo)
+  return W - shift <= 0 ? lo : max(min((W - shift + s - 1) / s, OW), lo);
+}
+
+/** Writes dst[p - p0, k] = im2col(x)[k, p] for p in [p0, p0 + pb) and all C kh kw rows k. */
+export function im2colT<T>(geo: usize, x: usize, p0: i32, pb: i32, dst: usize): void {
+  const sz = <i32>sizeof<T>();
+  const C = word(geo, GEO_C), H = word(geo, GEO_H), W = word(geo, GEO_W);
+  const kh = word(geo, GEO_KH), kw = word(geo, GEO_KW);
+  const sh = word(geo, GEO_SH), sw = word(geo, GEO_SW);
+  const pt = word(geo, GEO_PT), pl = word(geo, GEO_PL);
+  const dh = word(geo, GEO_DH), dw = word(geo, GEO_DW);
+  const OW = word(geo, GEO_OW);
+  // one column of the block per row k: stores stride a whole row, but the pb rows they touch
+  // stay in L1 across the consecutive k that fill them
+  const ld = <usize>(C * kh * kw * sz);
+  const end = p0 + pb;
+  let col = dst;
+  for (let c = 0; c < C; c++) {
+    const plane = x + <usize>(c * H * W * sz);
+    for (let ki = 0; ki < kh; ki++) {
+      for (let kj = 0; kj < kw; kj++) {
+        const shift = kj * dw - pl;
+        const lo = validLo(shift, sw, OW);
+        const hi = validHi(shift, sw, W, OW, lo);
+        let q = col;
+        for (let p = p0, oh = p0 / OW, a = p0 % OW; p < end; oh++, a = 0) {
+          const b = min(OW, a + end - p);
+          p += b - a;
+          const ih = oh * sh - pt + ki * dh;
+          const inRow = ih >= 0 && ih < H;
+          const va = inRow ? max(a, lo) : b;
+          const vb = inRow ? max(min(b, hi), va) : b;
+          for (let ow = a; ow < va; ow++, q += ld) store<T>(q, <T>0);
+          let src = plane + <usize>((ih * W + va * sw + shift) * sz);
+          for (let ow = va; ow < vb; ow++, q += ld, src += <usize>(sw * sz)) store<T>(q, load<T>(src));
+          for (let ow = vb; ow < b; ow++, q += ld) store<T>(q, <T>0);
+        }
+        col += <usize>sz;
+      }
+    }
+  }
+}
+
+/**
+ * dx[c, ...] += the entries of block src [(c - c0) kh kw + ki kw + kj, p - p0] (row stride pb)
+ * at the pixels im2col read them from, for channels [c0, c1) and columns [p0, p0 + pb).
+ */
+export function col2im<T>(geo: usize, src: usize, c0: i32, c1: i32, p0: i32, pb: i32, dx: usize): void {
+  const sz = <i32>sizeof<T>();
+  const L = 16 / sz; // lanes
+  const H = word(geo, GEO_H), W = word(geo, GEO_W);
+  const kh = word(geo, GEO_KH), kw = word(geo, GEO_KW);
+  const sh = word(geo, GEO_SH), sw = word(geo, GEO_SW);
+  const pt = word(geo, GEO_PT), pl = word(geo, GEO_PL);
+  const dh = word(geo, GEO_DH), dw = word(geo, GEO_DW);
+  const OW = word(geo, GEO_OW);
+  const end = p0 + pb;
+  let row = src;
+  for (let c = c0; c < c1; c++) {
+    const plane = dx + <usize>(c * H * W * sz);
+    for (let ki = 0; ki < kh; ki++) {
+      for (let kj = 0; kj < kw; kj++) {
+        const shift = kj * dw - pl;
+        const lo = validLo(shift, sw, OW);
+        const hi = validHi(shift, sw, W, OW, lo);
+        for (let p = p0, oh = p0 / OW, a = p0 % OW; p < end; oh++, a = 0) {
+          const b = min(OW, a + end - p);
+          const s = row + <usize>((p - a - p0) * sz); // where output column 0 of row oh would sit
+          p += b - a;
+          const ih = oh * sh - pt + ki * dh;
+          if (ih < 0 || ih >= H) continue;
+          const va = max(a, lo);
+          const vb = max(min(b, hi), va);
+          const d = plane + <usize>((ih * W + shift) * sz);
+          let ow = va;
+          if (sw == 1) {
+            // unit stride: both runs contiguous, L lanes at a time
+            for (; ow + L <= vb; ow += L) {
+              const q = d + <usize>(ow * sz);
+              v128.store(q, v128.add<T>(v128.load(q), v128.load(s + <usize>(ow * sz))));
+            }
+          }
+          for (; ow < vb; ow++) {
+            const q = d + <usize>(ow * sw * sz);
+            store<T>(q, load<T>(q) + load<T>(s + <usize>(ow * sz)));
+          }
+        }
+        row += <usize>(pb * sz);
       }
     }
   }

@@ -1,14 +1,16 @@
-// The wasm conv2d forward (assembly/conv.ts: implicit-im2col GEMM, via src/kernels/wasm/conv.ts)
-// against the TypeScript kernel it stands in for (conv2dForward on the 'js' backend): every wasm
-// flavour, 1 and 2 threads, float32 and float64, random geometries with sizes 1, odd sizes and
-// widths that are not multiples of the 8-column panel (panels across output rows), strides,
-// dilations, asymmetric padding, groups, 1x1 kernels, with and without bias, and batches that
-// split by images or by output columns. Runs against the built artefact.
+// The wasm conv2d forward and backward (assembly/conv.ts: implicit-im2col GEMM; blocked
+// dW / dcols GEMMs with col2im, via src/kernels/wasm/conv.ts) against the TypeScript kernels
+// they stand in for (conv2dForward / conv2dBackward on the 'js' backend): every wasm flavour, 1
+// and 2 threads, float32 and float64, random geometries with sizes 1, odd sizes and widths that
+// are not multiples of the 8-column panel (panels across output rows), strides, dilations,
+// asymmetric padding, groups, 1x1 kernels, with and without bias, batches that split by images
+// or by output columns (and input channels, across group boundaries), and every subset of the
+// backward's gradients. Runs against the built artefact.
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { getNumThreads, setBackend, setNumThreads } from '../src/kernels/backend.js';
-import { type ConvGeometry, conv2dForward } from '../src/kernels/conv.js';
-import { conv2dForwardWasm } from '../src/kernels/wasm/conv.js';
+import { type ConvGeometry, conv2dBackward, conv2dForward } from '../src/kernels/conv.js';
+import { conv2dBackwardWasm, conv2dForwardWasm } from '../src/kernels/wasm/conv.js';
 import { loadRuntime } from '../src/kernels/wasm/loader.js';
 import { Generator } from '../src/random.js';
 
@@ -87,12 +89,51 @@ function check(sp: Spec, dtype: (typeof DTYPES)[number], seed: number): void {
   } finally {
     setBackend('auto');
   }
-  // float32 sums in float32 here (float64 in the TypeScript gemm): error ~ sqrt(K) eps32
-  const tol = dtype === 'float32' ? 2e-6 * Math.sqrt(K) + 1e-6 : 1e-13 * Math.sqrt(K);
-  for (let i = 0; i < size; i++) {
+  expectClose(got, want, dtype, K, `${JSON.stringify(sp)} ${dtype} y`);
+}
+
+// float32 sums in float32 here (float64 in the TypeScript gemm): error ~ sqrt(terms) eps32
+function expectClose(
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  dtype: string,
+  terms: number,
+  what: string,
+): void {
+  const tol = dtype === 'float32' ? 2e-6 * Math.sqrt(terms) + 1e-6 : 1e-13 * Math.sqrt(terms);
+  for (let i = 0; i < want.length; i++) {
     if (!(Math.abs(got[i] - want[i]) <= tol * (1 + Math.abs(want[i]))))
-      expect.fail(`${JSON.stringify(sp)} ${dtype} element ${i}: ${got[i]} vs ${want[i]}`);
+      expect.fail(`${what} element ${i}: ${got[i]} vs ${want[i]}`);
   }
+}
+
+type Wanted = 'all' | 'dx' | 'dw' | 'db';
+
+// dx starts at zero (the op allocates it so); dw and db at random values: both accumulate
+function checkBackward(sp: Spec, dtype: (typeof DTYPES)[number], wanted: Wanted, seed: number): void {
+  const g = new Generator(seed);
+  const geo = geometry(sp);
+  const K = (geo.C / geo.G) * geo.kh * geo.kw;
+  const P = geo.OH * geo.OW;
+  const x = filled(dtype, geo.N * geo.C * geo.H * geo.W, g);
+  const w = filled(dtype, geo.O * K, g);
+  const dy = filled(dtype, geo.N * geo.O * P, g);
+  const zeros = (n: number) => (dtype === 'float32' ? new Float32Array(n) : new Float64Array(n));
+  const dx = wanted === 'all' || wanted === 'dx' ? zeros(x.length) : null;
+  const dw = wanted === 'all' || wanted === 'dw' ? filled(dtype, w.length, g) : null;
+  const db = wanted === 'all' || wanted === 'db' ? Float64Array.from(filled('float64', geo.O, g)) : null;
+  const [wdx, wdw, wdb] = [dx?.slice() ?? null, dw?.slice() ?? null, db?.slice() ?? null];
+  const what = `${JSON.stringify(sp)} ${dtype} ${wanted}`;
+  expect(conv2dBackwardWasm(x, w, dy, geo, dx, dw, db), `wasm path taken for ${what}`).toBe(true);
+  setBackend('js');
+  try {
+    conv2dBackward(x, w, dy, geo, wdx, wdw, wdb);
+  } finally {
+    setBackend('auto');
+  }
+  if (dx && wdx) expectClose(dx, wdx, dtype, (geo.O / geo.G) * geo.kh * geo.kw, `${what} dx`);
+  if (dw && wdw) expectClose(dw, wdw, dtype, geo.N * P, `${what} dw`);
+  if (db && wdb) expectClose(db, wdb, 'float64', geo.N * P, `${what} db`);
 }
 
 const SPECS: Spec[] = [
@@ -121,6 +162,35 @@ describe.each(FLAVOURS)('conv2d forward on %s', (flavour) => {
   });
 });
 
+// Beyond SPECS, the backward's own splits: one image over two threads (columns for dW, input
+// channels for dx) with groups cut by the channel split, strides and dilation; several images
+// per thread; blocks of columns that start inside an output row.
+const BACKWARD_SPECS: Spec[] = [
+  ...SPECS,
+  { N: 1, C: 30, H: 40, W: 40, O: 60, G: 3, k: [3, 3], pad: [1, 1, 1, 1] },
+  { N: 1, C: 24, H: 47, W: 45, O: 40, k: [3, 5], s: [2, 2], d: [2, 1], pad: [2, 1, 2, 2] },
+  { N: 6, C: 12, H: 21, W: 19, O: 24, G: 2, k: [3, 3], s: [2, 1], pad: [1, 1, 1, 1] },
+  { N: 2, C: 96, H: 13, W: 11, O: 16, k: [3, 3], d: [2, 2], pad: [2, 2, 2, 2] }, // small blocks
+  { N: 3, C: 64, H: 16, W: 16, O: 64, k: [1, 1] }, // pointwise, threads
+];
+
+describe.each(FLAVOURS)('conv2d backward on %s', (flavour) => {
+  describe.each([1, 2])('%i thread(s)', (threads) => {
+    it.each(DTYPES)('random geometries equal the TypeScript kernel (%s)', (dtype) => {
+      setBackend(flavour);
+      setNumThreads(threads);
+      for (const [i, sp] of BACKWARD_SPECS.entries()) checkBackward(sp, dtype, 'all', i + 1);
+    });
+    it.each(['dx', 'dw', 'db'] as const)('only %s requested', (wanted) => {
+      setBackend(flavour);
+      setNumThreads(threads);
+      for (const [i, sp] of BACKWARD_SPECS.entries()) {
+        checkBackward(sp, i % 2 ? 'float32' : 'float64', wanted, 100 + i);
+      }
+    });
+  });
+});
+
 describe('conv2d forward falls back', () => {
   it('on tiny problems and mixed dtypes', () => {
     setBackend('wasm-simd');
@@ -132,6 +202,20 @@ describe('conv2d forward falls back', () => {
     expect(conv2dForwardWasm(x, new Float64Array(8 * 72), null, big, new Float32Array(2 * 8 * 196))).toBe(
       false,
     );
+    setBackend('auto');
+  });
+});
+
+describe('conv2d backward falls back', () => {
+  it('on tiny problems and mixed dtypes', () => {
+    setBackend('wasm-simd');
+    const geo = geometry({ N: 1, C: 1, H: 3, W: 3, O: 1, k: [1, 1] });
+    const f32 = new Float32Array(9);
+    expect(conv2dBackwardWasm(f32, new Float32Array(1), f32, geo, f32.slice(), null, null)).toBe(false);
+    const big = geometry({ N: 2, C: 8, H: 16, W: 16, O: 8, k: [3, 3] });
+    const x = new Float32Array(2 * 8 * 256);
+    const dy = new Float32Array(2 * 8 * 196);
+    expect(conv2dBackwardWasm(x, new Float64Array(8 * 72), dy, big, x.slice(), null, null)).toBe(false);
     setBackend('auto');
   });
 });

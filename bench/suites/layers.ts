@@ -6,11 +6,10 @@
 //                   tfjs has no layer-norm op: tf.moments + tf.batchNorm, as tf.layers.layerNormalization
 //   BatchNorm2d training forward [8, 64, 32, 32]; tfjs: tf.moments over [0, 1, 2] + tf.batchNorm (NHWC)
 // shousi runs its public functional API (what a user calls), with fresh output tensors; conv2d
-// forward and layerNorm are timed on 1 and 2 threads (bench/threads.ts: their wasm kernels split
-// across threads), forward + backward on the default count; batchNorm runs TypeScript loops (1).
+// forward, conv2d forward + backward and layerNorm are timed on 1 and 2 threads (bench/threads.ts:
+// their wasm kernels split across threads); batchNorm runs TypeScript loops (1).
 
 import { F, randn } from '../../src/index.js';
-import { getNumThreads } from '../../src/kernels/backend.js';
 import { makeRecord } from '../measure.js';
 import { benchTf } from '../peers.js';
 import { forThreads } from '../threads.js';
@@ -59,9 +58,9 @@ const suite: BenchSuite = {
       y.backward(y.onesLike());
     };
     records.push(
-      makeRecord(`${CONV} fwd+bwd`, 'shousi', getNumThreads(), await ctx.measure(step), {
-        flops: 3 * CONV_FLOPS,
-      }),
+      ...(await forThreads(async (t) => [
+        makeRecord(`${CONV} fwd+bwd`, 'shousi', t, await ctx.measure(step), { flops: 3 * CONV_FLOPS }),
+      ])),
     );
 
     const xl = randn([R, D], { generator: 4 });

@@ -10,7 +10,7 @@
 
 import type { Storage } from '../tensor/dtype.js';
 import { gemm } from './matmul.js';
-import { conv2dForwardWasm } from './wasm/conv.js';
+import { conv2dBackwardWasm, conv2dForwardWasm } from './wasm/conv.js';
 
 /** Sizes of one convolution; pt/pl are the top/left padding (bottom/right follow from OH/OW). */
 export interface ConvGeometry {
@@ -154,6 +154,7 @@ export function conv2dBackward(
   dw: Storage | null,
   db: Float64Array | null,
 ): void {
+  if (conv2dBackwardWasm(x, w, dy, g, dx, dw, db)) return; // the same products in wasm, threads
   const { N, C, H, W, O, G, kh, kw, OH, OW } = g;
   const P = OH * OW;
   const Og = O / G;

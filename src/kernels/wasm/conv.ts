@@ -1,7 +1,8 @@
-// The JavaScript side of the conv2d forward (assembly/conv.ts): stages x, the weight and the
-// bias into linear memory, splits the images (or, with fewer images than threads, the output
-// columns) across threads, and copies y back. Same contract as conv2dForward in ../conv.ts,
-// which calls this first and runs im2col + gemm in TypeScript on false.
+// The JavaScript side of the conv2d forward and backward (assembly/conv.ts): stages the operands
+// into linear memory, splits the images (or, with fewer images than threads, the output columns
+// and, for dx, the input channels) across threads, and copies the results back. Same contracts
+// as conv2dForward / conv2dBackward in ../conv.ts, which call these first and run im2col + gemm
+// in TypeScript on false.
 //
 // Dims: N images, C channels, H x W input, O output channels, G groups, kh x kw kernel,
 // P = OH*OW output pixels, K = C/G*kh*kw.
@@ -18,6 +19,17 @@ import { split, threadsFor } from './parallel.js';
 const WASM_MIN = 12 * 12 * 12;
 const THREAD_MIN = 96 * 96 * 96;
 const GEO_WORDS = 20; // the geometry's layout is documented in assembly/conv.ts
+const BWD_GEO_WORDS = 23;
+// The backward's block of output columns: its transposed im2col (or dcols) block, pb C kh kw
+// values, stays within about this many bytes (in L2 between being written and read).
+const BLOCK_BYTES = 256 * 1024;
+
+// Whole images per thread when they divide evenly (or images are small), else a slice of every
+// image's columns: balanced, and each thread still runs a wide product.
+function byImages(N: number, P: number): boolean {
+  const t = getNumThreads();
+  return N % t === 0 || P < 64 * t;
+}
 
 /** y [N, O, P] = conv(x, w) + b in wasm; false when not applicable (the caller runs TypeScript). */
 export function conv2dForwardWasm(
@@ -36,11 +48,8 @@ export function conv2dForwardWasm(
   if (!kind || !rt) return false;
   const sz = kind === 'F32' ? 4 : 8;
 
-  // whole images per thread when they divide evenly (or images are small), else a slice of
-  // every image's columns: balanced, and each thread still runs a wide product
-  const t = getNumThreads();
-  const byImages = N % t === 0 || P < 64 * t;
-  const threads = threadsFor(rt, work, THREAD_MIN, byImages ? N : Math.ceil(P / 8));
+  const whole = byImages(N, P);
+  const threads = threadsFor(rt, work, THREAD_MIN, whole ? N : Math.ceil(P / 8));
   const frame = new Frame(rt);
   // x sits between the geometry and the weight: im2col's masked 8-lane loads that overhang a
   // padded row's ends by a few values read staged data, never past the memory
@@ -59,15 +68,99 @@ export function conv2dForwardWasm(
   frame.view(new Int32Array(0), geo, GEO_WORDS).set(geom);
 
   const fn = `conv2dForward${kind}`;
-  const jobs = (byImages ? split(N, threads, 1) : split(P, threads, 8)).map(
+  const jobs = (whole ? split(N, threads, 1) : split(P, threads, 8)).map(
     ([s, count], t): Job => ({
       fn,
-      args: byImages
+      args: whole
         ? [geo, s, s + count, 0, P, scratch + t * scratchBytes]
         : [geo, 0, N, s, s + count, scratch + t * scratchBytes],
     }),
   );
   runJobs(rt, jobs);
   frame.get(y as FloatStorage, 0, N * O * P, yp);
+  return true;
+}
+
+/**
+ * conv2dBackward (../conv.ts) in wasm, from dy [N, O, P]: dx [N, C, H, W] (given as zeros,
+ * overwritten), dw [O, K] += and db [O] += ; false when not applicable (the caller runs TypeScript).
+ */
+export function conv2dBackwardWasm(
+  x: Storage,
+  w: Storage,
+  dy: Storage,
+  g: ConvGeometry,
+  dx: Storage | null,
+  dw: Storage | null,
+  db: Float64Array | null,
+): boolean {
+  const { N, C, H, W, O, G, kh, kw, OH, OW } = g;
+  const P = OH * OW;
+  const K = (C / G) * kh * kw;
+  const work = N * O * P * K;
+  if (work < WASM_MIN || !(dx || dw || db)) return false;
+  // db is float64 whatever the data: only the arrays the kernel reads and writes as T count
+  const kind = floatKind(x, w, dy, dx, dw);
+  const rt = kind && wasmRuntime();
+  if (!kind || !rt) return false;
+  const sz = kind === 'F32' ? 4 : 8;
+  const xSize = N * C * H * W;
+
+  const whole = byImages(N, P);
+  const products = (dx ? 1 : 0) + (dw ? 1 : 0);
+  const threads = threadsFor(rt, products * work, THREAD_MIN, whole ? N : Math.ceil(P / 8));
+  const pb = Math.min(P, Math.max(8, Math.floor(BLOCK_BYTES / (C * kh * kw * sz) / 8) * 8));
+  const frame = new Frame(rt);
+  const geo = frame.alloc(BWD_GEO_WORDS * 4);
+  const xp = dw ? frame.alloc(xSize * sz) : 0;
+  const wp = dx ? frame.alloc(O * K * sz) : 0;
+  const dyp = frame.alloc(N * O * P * sz);
+  const dxp = dx ? frame.alloc(xSize * sz) : 0;
+  // per thread: dW and db partials, then the gemm scratch and the column block
+  const dwBytes = dw ? O * K * sz : 0;
+  const partBytes = Math.ceil(dwBytes / 16) * 16 + O * 8;
+  const parts = frame.alloc(threads * partBytes);
+  const scratchBytes = rt.exports.gemmScratchBytes() + pb * C * kh * kw * sz;
+  const scratch = frame.alloc(threads * scratchBytes);
+  if (!frame.commit()) return false;
+  if (dw) frame.put(x as FloatStorage, 0, xSize, xp);
+  if (dx) frame.put(w as FloatStorage, 0, O * K, wp);
+  frame.put(dy as FloatStorage, 0, N * O * P, dyp);
+  const geom = [N, C, H, W, O, G, kh, kw, g.sh, g.sw, g.pt, g.pl, g.dh, g.dw, OH, OW];
+  geom.push(xp, wp, dyp, dxp, dw ? 1 : 0, db ? 1 : 0, pb);
+  frame.view(new Int32Array(0), geo, BWD_GEO_WORDS).set(geom);
+
+  // by images: each thread all columns and channels of its images; else every image, each
+  // thread a slice of the columns (dW, db) and of the input channels (dx)
+  const fn = `conv2dBackward${kind}`;
+  const images = split(N, threads, 1);
+  const cols = split(P, threads, 8);
+  const chans = split(C, threads, 1);
+  const jobs: Job[] = [];
+  for (let t = 0; t < threads; t++) {
+    const [n0, nn] = whole ? (images[t] ?? [0, 0]) : [0, N];
+    const [p0, np] = whole ? [0, P] : (cols[t] ?? [0, 0]);
+    const [c0, nc] = whole ? [0, C] : (chans[t] ?? [0, 0]);
+    const part = parts + t * partBytes;
+    const dbPart = part + partBytes - O * 8;
+    jobs.push({
+      fn,
+      args: [geo, n0, n0 + nn, p0, p0 + np, c0, c0 + nc, part, dbPart, scratch + t * scratchBytes],
+    });
+  }
+  runJobs(rt, jobs);
+
+  if (dx) frame.get(dx as FloatStorage, 0, xSize, dxp);
+  for (let t = 0; t < threads; t++) {
+    const part = parts + t * partBytes;
+    if (dw) {
+      const v = frame.view(dw as FloatStorage, part, O * K);
+      for (let i = 0; i < O * K; i++) dw[i] += v[i];
+    }
+    if (db) {
+      const v = frame.view(db, part + partBytes - O * 8, O);
+      for (let o = 0; o < O; o++) db[o] += v[o];
+    }
+  }
   return true;
 }
