@@ -2,11 +2,16 @@
 // Discovers bench/suites/*.ts (each default-exports a BenchSuite), runs them in name order and
 // prints one markdown table per suite (bench/table.ts: ratio columns against each peer, computed
 // within this run).
+// Each suite runs in a child process of its own: a suite leaves behind a large heap (tfjs's
+// tensors and wasm memory, shousi's pool) whose garbage collection runs on a helper thread and
+// takes the second core from the next suite's worker; measured here, the suites that ran last in
+// one shared process came out up to 1.5x slower than when run alone.
 // --json writes every record, atomically (a temp file renamed over the target).
 
 import { readdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fork } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import { makeContext } from './measure.js';
@@ -42,7 +47,40 @@ function writeJsonAtomic(file: string, data: unknown): void {
   renameSync(tmp, file);
 }
 
+const CHILD_FLAG = '--suite-child';
+
+// Child mode: runs the one suite named after CHILD_FLAG and sends its records to the parent.
+async function runChild(name: string, quick: boolean): Promise<void> {
+  const [suite] = await loadSuites([name]);
+  const records = await suite.run(makeContext({ quick }));
+  await new Promise<void>((resolve, reject) =>
+    process.send?.(records, undefined, {}, (e) => (e ? reject(e) : resolve())),
+  );
+}
+
+// Runs one suite in a fresh process (same Node flags: tsx's loader comes along in execArgv).
+function runIsolated(name: string, quick: boolean): Promise<BenchRecord[]> {
+  return new Promise((resolve, reject) => {
+    const args = [CHILD_FLAG, name, ...(quick ? ['--quick'] : [])];
+    const child = fork(fileURLToPath(import.meta.url), args, { stdio: 'inherit' });
+    let records: BenchRecord[] | null = null;
+    child.on('message', (m) => {
+      records = m as BenchRecord[];
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (records) resolve(records);
+      else reject(new Error(`suite ${name} exited with ${signal ?? `code ${code}`} before reporting`));
+    });
+  });
+}
+
 async function main(): Promise<number> {
+  const childAt = process.argv.indexOf(CHILD_FLAG);
+  if (childAt >= 0) {
+    await runChild(process.argv[childAt + 1], process.argv.includes('--quick'));
+    return 0;
+  }
   const opts = new Command('bench')
     .description('Benchmarks shousi against tfjs-cpu, tfjs-wasm and ml-kmeans in one run.')
     .option('--only <suite...>', 'run only these suites (by name)')
@@ -57,13 +95,12 @@ async function main(): Promise<number> {
     `shousi bench: node ${process.version}, ${cpu[0]?.model.trim() ?? 'cpu'} x ${cpu.length}, ${opts.quick ? 'quick' : 'full'}`,
   );
   console.log(`peers: ${peers.notes.join('; ')}`);
-  const ctx = makeContext({ quick: opts.quick });
   const all: (BenchRecord & { suite: string })[] = [];
   let failed = false;
   for (const suite of suites) {
     console.log(`\n## ${suite.name}\n`);
     try {
-      const records = await suite.run(ctx);
+      const records = await runIsolated(suite.name, opts.quick);
       console.log(formatTable(records));
       all.push(...records.map((r) => ({ suite: suite.name, ...r })));
     } catch (e) {

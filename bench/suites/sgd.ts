@@ -66,7 +66,10 @@ const suite: BenchSuite = {
       }
     };
     const runs = ctx.quick ? 5 : RUNS;
-    rec('shousi-autograd', await ctx.measure(epoch, { warmup: WARMUP_EPOCHS, runs }));
+    // no tidy() around the epoch: its ~6,000 small tensors would all be kept alive to the end of
+    // the scope, and surviving the young-generation GC makes the epoch ~1.7x slower here. A loop
+    // of small tensors is left to the GC, as a user writes it (a tidy() per step costs nothing).
+    rec('shousi-autograd', await ctx.measure(epoch, { warmup: WARMUP_EPOCHS, runs, tidy: false }));
 
     const fitOptions = {
       solver: 'sgd',
