@@ -8,10 +8,10 @@
 // one shared process came out up to 1.5x slower than when run alone.
 // --json writes every record, atomically (a temp file renamed over the target).
 
+import { fork } from 'node:child_process';
 import { readdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fork } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import { makeContext } from './measure.js';
