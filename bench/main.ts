@@ -62,7 +62,8 @@ async function runChild(name: string, quick: boolean): Promise<void> {
 function runIsolated(name: string, quick: boolean): Promise<BenchRecord[]> {
   return new Promise((resolve, reject) => {
     const args = [CHILD_FLAG, name, ...(quick ? ['--quick'] : [])];
-    const child = fork(fileURLToPath(import.meta.url), args, { stdio: 'inherit' });
+    const execArgv = [...process.execArgv, '--expose-gc']; // measure() collects before timing
+    const child = fork(fileURLToPath(import.meta.url), args, { stdio: 'inherit', execArgv });
     let records: BenchRecord[] | null = null;
     child.on('message', (m) => {
       records = m as BenchRecord[];

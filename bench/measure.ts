@@ -39,8 +39,14 @@ async function call(fn: () => unknown, scoped: boolean): Promise<void> {
   if (r && typeof (r as Promise<unknown>).then === 'function') await r;
 }
 
+// A full collection before each measurement (bench/main.ts starts suites with --expose-gc): the
+// garbage of the previous measurement (a peer's, or a no-tidy row's) is otherwise collected by
+// V8's background threads during this one, taking the core a worker needs.
+const collectGarbage = (globalThis as { gc?: () => void }).gc;
+
 /** Median wall time in ms of one call of `fn` (see the file comment for the protocol). */
 export async function measure(fn: () => unknown, opts: MeasureDefaults): Promise<number> {
+  collectGarbage?.();
   let last = 0;
   for (let i = 0; i < Math.max(1, opts.warmup); i++) {
     const t0 = performance.now();
