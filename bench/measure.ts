@@ -39,14 +39,22 @@ async function call(fn: () => unknown, scoped: boolean): Promise<void> {
   if (r && typeof (r as Promise<unknown>).then === 'function') await r;
 }
 
-// A full collection before each measurement (bench/main.ts starts suites with --expose-gc): the
-// garbage of the previous measurement (a peer's, or a no-tidy row's) is otherwise collected by
-// V8's background threads during this one, taking the core a worker needs.
+// A full collection before each measurement (bench/main.ts starts suites with --expose-gc), then
+// a pause while V8's background threads sweep and free what it found: otherwise the garbage of
+// the previous measurement (a peer's, or a no-tidy row's 4 MB results) is swept and unmapped
+// during this one, on the core a worker needs (measured: 2-thread matmul 1024 ~25 -> ~30 ms).
 const collectGarbage = (globalThis as { gc?: () => void }).gc;
+const SETTLE_MS = 200;
+
+async function settle(): Promise<void> {
+  if (!collectGarbage) return;
+  collectGarbage();
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+}
 
 /** Median wall time in ms of one call of `fn` (see the file comment for the protocol). */
 export async function measure(fn: () => unknown, opts: MeasureDefaults): Promise<number> {
-  collectGarbage?.();
+  await settle();
   let last = 0;
   for (let i = 0; i < Math.max(1, opts.warmup); i++) {
     const t0 = performance.now();
