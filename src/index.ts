@@ -223,7 +223,9 @@ export {
   type BackendName,
   backend,
   getNumThreads,
+  type InitOptions,
   init as initBackend,
   setBackend,
   setNumThreads,
+  threadsSupported,
 } from './kernels/backend.js';

@@ -513,6 +513,7 @@ const NOT_DIFFERENTIABLE = new Set([
   'getNumThreads',
   'setNumThreads',
   'initBackend',
+  'threadsSupported',
   // memory management
   'tidy',
   'keep',

@@ -16,6 +16,7 @@ import {
   compileAll,
   loadRuntime,
   nodeBuiltin,
+  setWasmBase,
   type WasmRuntime,
   type WasmVariant,
 } from './wasm/loader.js';
@@ -99,13 +100,45 @@ export function wasmRuntime(): WasmRuntime | null {
   return runtime;
 }
 
+/** Options of initBackend. */
+export interface InitOptions {
+  /**
+   * The folder the `.wasm` files are served from, when a bundle does not keep the package's
+   * `wasm/` folder beside its modules: an absolute URL, or a path resolved against the page
+   * (`'/assets/wasm/'`). Default: the package's own `wasm/`.
+   */
+  wasmBase?: string | URL;
+}
+
+// A folder URL: relative paths resolve against the page (browsers); a trailing slash is added
+// so that file names resolve inside the folder, not beside it.
+function folderUrl(base: string | URL): URL {
+  const page = (globalThis as { location?: { href?: string } }).location?.href;
+  let url: URL;
+  try {
+    url = new URL(String(base), page);
+  } catch {
+    throw new ArgumentError(`initBackend: wasmBase '${String(base)}' is not a URL (nor a path on this page)`);
+  }
+  if (!url.pathname.endsWith('/')) url.pathname += '/';
+  return url;
+}
+
 /**
  * Loads the WebAssembly kernels asynchronously where they cannot be loaded synchronously
  * (browsers, Node < 20.16), then picks the backend again; in browsers also waits for the worker
  * threads of getNumThreads() to be ready (call it again after setNumThreads to wait for more).
  * Resolves to the backend chosen.
  */
-export async function init(): Promise<BackendName> {
+export async function init(options: InitOptions = {}): Promise<BackendName> {
+  if (options.wasmBase !== undefined) {
+    if (typeof options.wasmBase !== 'string' && !(options.wasmBase instanceof URL)) {
+      throw new ArgumentError(
+        `initBackend: wasmBase must be a string or a URL, got ${typeof options.wasmBase}`,
+      );
+    }
+    setWasmBase(folderUrl(options.wasmBase));
+  }
   await compileAll();
   if (chosen === 'js' && runtime === null && !env('SHOUSI_BACKEND')) chosen = null;
   const name = backend();

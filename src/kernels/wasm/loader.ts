@@ -89,8 +89,17 @@ function fileName(variant: WasmVariant, shared: boolean): string {
   return `${FILES[variant]}${shared ? '' : '-unshared'}.wasm`;
 }
 
+// Where the binaries are: the package's wasm/ folder, unless initBackend({ wasmBase }) named
+// another (a bundle that copies wasm/ somewhere else).
+let wasmBase: URL | null = null;
+
+/** Fetches the binaries from `base` (a folder URL) from now on. */
+export function setWasmBase(base: URL): void {
+  wasmBase = base;
+}
+
 function fileUrl(name: string): URL {
-  return new URL(`../../../wasm/${name}`, import.meta.url);
+  return wasmBase ? new URL(name, wasmBase) : new URL(`../../../wasm/${name}`, import.meta.url);
 }
 
 // Node 20 has relaxed SIMD behind a flag. V8 accepts the flag at run time, before compiling
