@@ -38,6 +38,8 @@ export class Tensor {
   pendingGrad: Tensor | null = null;
   /** @internal Backward-pass bookkeeping of the engine: the last pass that reached this tensor. */
   visitedBy = 0;
+  /** @internal Set by keep(): no tidy() scope disposes this tensor. */
+  kept = false;
 
   /** Wraps `data` (not copied) as a tensor of `shape`; the dtype follows the array type. */
   constructor(data: Storage, shape: Shape) {
