@@ -8,7 +8,9 @@
 //            the wasm kernels on 2 threads, on the page's main thread (spin wait) and inside a
 //            Web Worker (Atomics.wait), must equal the 1-thread result exactly and the
 //            TypeScript backend within float32 tolerance
-//   /plain/  without them: the unshared variant, 1 thread, the same results
+//   /plain/  without them: the unshared variant, 1 thread, the same results; this page also
+//            moves the binaries: it calls initBackend({ wasmBase: '/assets/wasm/' }), and the
+//            server checks that every binary it served this page came from there
 // The loader finds the binaries at `../../../wasm/` from the bundle's URL, i.e. /wasm/ for a
 // bundle at /iso/app.js (URL resolution stops at the root). The page POSTs its report back.
 
@@ -60,7 +62,8 @@ function canBlock() {
 async function checks(where) {
   const r = { where, isolated: globalThis.crossOriginIsolated === true, cores: navigator.hardwareConcurrency };
   r.backendBeforeInit = backend();
-  r.backend = await initBackend();
+  // the plain page loads its binaries from a folder of its choosing (a bundler's assets)
+  r.backend = await initBackend(r.isolated ? undefined : { wasmBase: '/assets/wasm/' });
   setNumThreads(2);
   await initBackend();
   r.threadsSupported = threadsSupported();
@@ -157,9 +160,11 @@ async function bundle() {
 // Serves /iso/ and /plain/ (page + bundle) and /wasm/*; resolves reports posted to /report.
 function serve(app) {
   let onReport = () => {};
+  const served = { wasm: 0, assets: 0 }; // binaries served from /wasm/ and from /assets/wasm/
   const server = createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
-    const [, dir, file = ''] = url.pathname.split('/');
+    const moved = url.pathname.startsWith('/assets/wasm/');
+    const [, dir, file = ''] = (moved ? url.pathname.slice('/assets'.length) : url.pathname).split('/');
     const isolation =
       dir === 'iso'
         ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' }
@@ -182,6 +187,7 @@ function serve(app) {
     if (dir === 'wasm' && /^[\w-]+\.wasm$/.test(file)) {
       try {
         const bytes = readFileSync(join(root, 'wasm', file));
+        served[moved ? 'assets' : 'wasm']++;
         res.writeHead(200, { 'Content-Type': 'application/wasm' });
         res.end(bytes);
       } catch {
@@ -194,7 +200,7 @@ function serve(app) {
   return new Promise((settle) => {
     server.listen(0, '127.0.0.1', () => {
       const next = () => new Promise((r) => (onReport = r));
-      settle({ server, port: server.address().port, next });
+      settle({ server, port: server.address().port, next, served });
     });
   });
 }
@@ -254,14 +260,20 @@ function verify(r, isolated) {
 
 const chromium = findChromium();
 const app = await bundle();
-const { server, port, next } = await serve(app);
+const { server, port, next, served } = await serve(app);
 const failures = [];
 try {
   for (const [dir, isolated] of [
     ['iso', true],
     ['plain', false],
   ]) {
+    served.wasm = served.assets = 0;
     const reports = await visit(chromium, `http://127.0.0.1:${port}/${dir}/`, next);
+    const from = isolated ? 'wasm' : 'assets'; // the plain page moved them (wasmBase)
+    if (served[from] === 0 || served[isolated ? 'assets' : 'wasm'] !== 0)
+      failures.push(
+        `/${dir}/: binaries should all come from ${isolated ? '/wasm/' : '/assets/wasm/'} (served ${JSON.stringify(served)})`,
+      );
     if (reports.length !== (isolated ? 2 : 1))
       failures.push(`/${dir}/: expected ${isolated ? 2 : 1} reports`);
     for (const r of reports) {
