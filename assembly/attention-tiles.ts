@@ -7,6 +7,9 @@
 // Legend as attention.ts: Lk keys, D query/key size, Dv value size, R rows of the block.
 // One key's row of S^T (QB values) is 32 bytes for either type: "a" is its first v128 (rows
 // 0 .. L-1), "b" the second (rows L .. QB-1).
+// The multiply-add loop of the tile is written out here as in gemm.ts's micro-kernel rather
+// than shared: a function cannot hand back 8 v128 accumulators (AssemblyScript has no multiple
+// returns), and passing them through memory would spill the registers the tile exists to keep.
 
 import { madd } from './math';
 
