@@ -33,7 +33,7 @@
 // so split heads of a [B, L, H*D] projection and broadcast heads need no copies.
 
 import { ROW, rowLanes, scores, storeTransposed, values, visible } from './attention-tiles';
-import { expF32x4, expF64x2 } from './math';
+import { expF64x2, expNonPosF32x4 } from './math';
 
 // Descriptor, i32 words at `desc` (the scale is an f64 at words 18-19).
 const LQ = 0; // Lq, Lk, D, Dv
@@ -125,7 +125,7 @@ function tab(desc: usize, word: i32, n: i32): usize {
 // @ts-ignore: decorator
 @inline
 function expV<T>(x: v128): v128 {
-  if (sizeof<T>() == 4) return expF32x4(x);
+  if (sizeof<T>() == 4) return expNonPosF32x4(x);
   return expF64x2(x);
 }
 

@@ -3,7 +3,8 @@
 // Math, whose table-driven exp/log put lookup tables in data segments, which every thread's
 // instance would rewrite into the shared memory as it starts.
 //
-// exp: Cody-Waite range reduction and a Taylor polynomial, one version per lane type.
+// exp: Cody-Waite range reduction and a polynomial, one version per lane type (f64: a Taylor
+// series, over the whole range; f32: a fitted polynomial, for x <= 0, see expNonPosF32x4).
 //
 //   x = k ln2 + r,  k = round(x / ln2),  |r| <= ln2/2 = 0.347
 //   e^x = 2^k e^r,  e^r = sum_{i<=D} r^i / i!  (truncation error r^(D+1)/(D+1)! relative)
@@ -61,11 +62,18 @@ export function expF64x2(x: v128): v128 {
   return f64x2.mul(f64x2.mul(p, i64x2.shl(i64x2.add(k1, bias), 52)), i64x2.shl(i64x2.add(k2, bias), 52));
 }
 
-// f32: D = 7 gives 0.347^8 / 8! = 5e-9 truncation, under half an ulp (6e-8).
+// f32, for x <= 0 only (what softmax and attention exponentiate: x - max, -inf when masked;
+// NaN passes through): e^r by a degree-5 polynomial fitted for least maximum relative error on
+// |r| <= ln2/2 (a Remez fit, its coefficients scaled so that e^0 = 1 exactly), instead of the
+// degree-7 Taylor series: at most 3.3 ulp from e^x, 1 ulp on average, measured over 3 million
+// points in (-87, 0] against exp in float64 (the Taylor version: 1.7 and 0.4), for ~25% fewer
+// vector instructions. 2^k is one factor (k >= -126): results below e^-87 = 1.6e-38, where
+// float32 turns subnormal, are flushed to 0, so e^-inf = 0 exactly.
 // @ts-ignore: decorator
 @inline
-export function expF32x4(x: v128): v128 {
-  x = f32x4.pmax(f32x4.pmin(x, f32x4.splat(88.8)), f32x4.splat(-104.0));
+export function expNonPosF32x4(x: v128): v128 {
+  const flush = f32x4.lt(x, f32x4.splat(-87.0)); // false for NaN
+  x = f32x4.pmax(f32x4.pmin(x, f32x4.splat(0.0)), f32x4.splat(-87.0));
   const shifter = f32x4.splat(12582912.0);
   const t = madd<f32>(x, f32x4.splat(1.44269504), shifter);
   const k = f32x4.sub(t, shifter);
@@ -73,16 +81,11 @@ export function expF32x4(x: v128): v128 {
   let r = f32x4.sub(x, f32x4.mul(k, f32x4.splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(k, f32x4.splat(-2.1219444e-4)));
   const r2 = f32x4.mul(r, r);
-  const r4 = f32x4.mul(r2, r2);
-  const q0 = madd<f32>(r, f32x4.splat(1.0), f32x4.splat(1.0));
-  const q1 = madd<f32>(r, f32x4.splat(1.0 / 6.0), f32x4.splat(0.5));
-  const q2 = madd<f32>(r, f32x4.splat(1.0 / 120.0), f32x4.splat(1.0 / 24.0));
-  const q3 = madd<f32>(r, f32x4.splat(1.0 / 5040.0), f32x4.splat(1.0 / 720.0));
-  const p = madd<f32>(r4, madd<f32>(r2, q3, q2), madd<f32>(r2, q1, q0));
-  const k1 = i32x4.shr_s(ki, 1);
-  const k2 = i32x4.sub(ki, k1);
-  const bias = i32x4.splat(127);
-  return f32x4.mul(f32x4.mul(p, i32x4.shl(i32x4.add(k1, bias), 23)), i32x4.shl(i32x4.add(k2, bias), 23));
+  const q0 = madd<f32>(r, f32x4.splat(0.9999996192035862), f32x4.splat(1.0));
+  const q1 = madd<f32>(r, f32x4.splat(0.1666757534397042), f32x4.splat(0.4999888906795329));
+  const q2 = madd<f32>(r, f32x4.splat(0.008297618869960752), f32x4.splat(0.04191562623824265));
+  const p = madd<f32>(r2, madd<f32>(r2, q2, q1), q0);
+  return v128.andnot(f32x4.mul(p, i32x4.shl(i32x4.add(ki, i32x4.splat(127)), 23)), flush);
 }
 
 /** Scalar exp in f64 (through lane 0 of the vector version). */

@@ -8,7 +8,7 @@
 //             precision (float32: within an ulp of the TypeScript kernel's one rounding).
 // Vector loops take 4 (f32) or 2 (f64) lanes; a scalar tail finishes the row.
 
-import { expF32x4, expF64, expF64x2, logF64 } from './math';
+import { expF64, expF64x2, expNonPosF32x4, logF64 } from './math';
 
 /** Softmax (log = 0) or log-softmax (log = 1) of each f32 row: x, out [rows, n]. */
 export function softmaxRowsF32(x: usize, rows: i32, n: i32, out: usize, log: i32): void {
@@ -35,8 +35,8 @@ export function softmaxRowsF32(x: usize, rows: i32, n: i32, out: usize, log: i32
     // two independent exps per step: the out-of-order core overlaps their dependency chains
     for (; j + 8 <= n; j += 8) {
       const p = xr + <usize>j * 4;
-      const e0 = expF32x4(f32x4.sub(v128.load(p), ms));
-      const e1 = expF32x4(f32x4.sub(v128.load(p, 16), ms));
+      const e0 = expNonPosF32x4(f32x4.sub(v128.load(p), ms));
+      const e1 = expNonPosF32x4(f32x4.sub(v128.load(p, 16), ms));
       if (!log) {
         v128.store(yr + <usize>j * 4, e0);
         v128.store(yr + <usize>j * 4, e1, 16);
@@ -44,7 +44,7 @@ export function softmaxRowsF32(x: usize, rows: i32, n: i32, out: usize, log: i32
       sv = f32x4.add(sv, f32x4.add(e0, e1));
     }
     for (; j < n4; j += 4) {
-      const e = expF32x4(f32x4.sub(v128.load(xr + <usize>j * 4), ms));
+      const e = expNonPosF32x4(f32x4.sub(v128.load(xr + <usize>j * 4), ms));
       if (!log) v128.store(yr + <usize>j * 4, e);
       sv = f32x4.add(sv, e);
     }

@@ -116,6 +116,29 @@ describe.each(FLAVOURS)('row kernels on %s', (flavour) => {
 });
 
 describe('wasm exp and log', () => {
+  // The float32 exp is a fitted degree-5 polynomial (assembly/math.ts, expNonPosF32x4): at most
+  // ~3 ulp. softmax([0, t, 0, t])[1] = e^t / (2 + 2 e^t) adds the sum's and the reciprocal's
+  // roundings; on a dense grid of t down to the flush at -87, every result stays within 5e-7.
+  it.each(FLAVOURS)('float32 exp stays within a few ulp on a dense grid of (-87, 0] (%s)', (flavour) => {
+    setBackend(flavour);
+    const n = 20_000;
+    const x = new Float32Array(4 * n); // rows [0, t, 0, t]: one whole vector each
+    for (let i = 0; i < n; i++) {
+      const t = -87 * (i / n) ** 0.5; // denser near 0
+      x[4 * i + 1] = t;
+      x[4 * i + 3] = t;
+    }
+    const out = new Float32Array(4 * n);
+    expect(softmaxRowsWasm(x, n, 4, 1, out, false)).toBe(true);
+    let worst = 0;
+    for (let i = 0; i < n; i++) {
+      const want = 0.5 / (1 + Math.exp(-x[4 * i + 1])); // e^t / (2 + 2 e^t), in float64
+      worst = Math.max(worst, Math.abs(out[4 * i + 1] - want) / want);
+    }
+    expect(worst).toBeLessThan(5e-7); // measured 2.8e-7
+    setBackend('auto');
+  });
+
   it.each(DTYPES)('softmax of two logits matches the logistic function across the range (%s)', (dtype) => {
     // softmax([0, t, 0, t])[1] = 1 / (2 (1 + e^-t)): exp from deep underflow to overflow
     setBackend('wasm-simd');
