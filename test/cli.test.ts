@@ -304,12 +304,17 @@ describe('help, version, info', () => {
     }
   });
 
-  it('info prints the version and the backend', async () => {
+  it('info prints the version, the backend and its threads', async () => {
     const r = await cliInProcess('info', '--json');
     expect(r.code).toBe(0);
     const info = JSON.parse(r.stdout);
     expect(info.version).toBe(pkg.version);
     expect(typeof info.backend).toBe('string');
+    expect(info.threads).toBeGreaterThanOrEqual(1);
+    expect(info.threadsSupported).toBe(true); // Node: worker_threads and shared memory
+    const text = await cliInProcess('info');
+    expect(text.stdout).toMatch(/^backend +wasm-(relaxed-)?simd$/m);
+    expect(text.stdout).toMatch(/^threads +\d+$/m);
   });
 });
 

@@ -6,7 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { backend, ShousiError } from '../index.js';
+import { backend, getNumThreads, ShousiError, threadsSupported } from '../index.js';
 import { createIO, type DemoFlag, type DemoOptions, type DemoSummary, type Streams } from './demo.js';
 import { fmtSeconds } from './format.js';
 import { DEMO_NAMES, DEMOS, type DemoEntry, demoList } from './registry.js';
@@ -161,12 +161,14 @@ function buildProgram(streams: Streams, setExit: (code: number) => void): Comman
 
   const infoCmd = program
     .command('info')
-    .description('print the version, the compute backend and the runtime')
+    .description('print the version, the compute backend, its threads and the runtime')
     .addOption(new Option('--json', 'print as JSON').default(false))
     .action((o: { json: boolean }) => {
       const info = {
         version: pkg.version,
         backend: backend(),
+        threads: getNumThreads(),
+        threadsSupported: threadsSupported(),
         node: process.version,
         platform: `${process.platform}-${process.arch}`,
         demos: [...DEMO_NAMES],
@@ -174,7 +176,9 @@ function buildProgram(streams: Streams, setExit: (code: number) => void): Comman
       if (o.json) streams.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
       else {
         streams.stdout.write(
-          `shousi ${info.version}\nbackend   ${info.backend}\nnode      ${info.node}\nplatform  ${info.platform}\n` +
+          `shousi ${info.version}\nbackend   ${info.backend}\nthreads   ${info.threads}` +
+            `${info.threadsSupported ? '' : ' (no worker threads here)'}\n` +
+            `node      ${info.node}\nplatform  ${info.platform}\n` +
             `demos     ${info.demos.join(', ')}\n`,
         );
       }
