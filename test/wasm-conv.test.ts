@@ -1,5 +1,6 @@
-// The wasm conv2d forward and backward (assembly/conv.ts: implicit-im2col GEMM; blocked
-// dW / dcols GEMMs with col2im, via src/kernels/wasm/conv.ts) against the TypeScript kernels
+// The wasm conv2d forward and backward (assembly/conv.ts: implicit-im2col GEMM, and for float32
+// with >= 4 channels per group assembly/conv-indirect.ts's indirect GEMM; blocked dW / dcols
+// GEMMs with col2im, via src/kernels/wasm/conv.ts) against the TypeScript kernels
 // they stand in for (conv2dForward / conv2dBackward on the 'js' backend): every wasm flavour, 1
 // and 2 threads, float32 and float64, random geometries with sizes 1, odd sizes and widths that
 // are not multiples of the 8-column panel (panels across output rows), strides, dilations,
@@ -150,6 +151,13 @@ const SPECS: Spec[] = [
   { N: 1, C: 32, H: 33, W: 35, O: 100, k: [3, 3], pad: [1, 1, 1, 1] }, // large: blocks of M and K
   { N: 3, C: 16, H: 32, W: 32, O: 32, k: [3, 3], pad: [1, 1, 1, 1] }, // threads: by columns
   { N: 4, C: 16, H: 32, W: 32, O: 32, k: [3, 3], pad: [1, 1, 1, 1] }, // threads: by images
+  // float32 with >= 4 channels per group runs the indirect GEMM (assembly/conv-indirect.ts):
+  // groups, a partial 8-channel panel (Og 7), strides, dilation, asymmetric padding, no bias,
+  // output pixel counts that are not multiples of the 4-pixel tile
+  { N: 2, C: 32, H: 11, W: 13, O: 14, G: 2, k: [3, 3], s: [2, 1], d: [1, 2], pad: [1, 2, 0, 2] },
+  { N: 3, C: 20, H: 7, W: 9, O: 9, k: [2, 3], pad: [0, 1, 1, 0], bias: false },
+  { N: 1, C: 48, H: 6, W: 5, O: 20, k: [3, 3], s: [2, 2], pad: [1, 1, 1, 1] }, // 9 pixels
+  { N: 1, C: 17, H: 40, W: 38, O: 33, k: [3, 3], pad: [1, 1, 1, 1] }, // threads: by columns
 ];
 
 describe.each(FLAVOURS)('conv2d forward on %s', (flavour) => {

@@ -1,4 +1,5 @@
-// The JavaScript side of the conv2d forward and backward (assembly/conv.ts): stages the operands
+// The JavaScript side of the conv2d forward and backward (assembly/conv.ts, and for the float32
+// forward with enough channels assembly/conv-indirect.ts): stages the operands
 // into linear memory, splits the images (or, with fewer images than threads, the output columns
 // and, for dx, the input channels) across threads, and copies the results back. Same contracts
 // as conv2dForward / conv2dBackward in ../conv.ts, which call these first and run im2col + gemm
@@ -20,6 +21,11 @@ const WASM_MIN = 12 * 12 * 12;
 const THREAD_MIN = 96 * 96 * 96;
 const GEO_WORDS = 20; // the geometry's layout is documented in assembly/conv.ts
 const BWD_GEO_WORDS = 23;
+// float32 with at least this many channels per group runs the indirect GEMM
+// (assembly/conv-indirect.ts); with fewer its per-tap loop is too short. Measured here, 1
+// thread, N8 32x32 O64 3x3: C 1-3 implicit im2col 2x faster, C 4 equal, C 8 indirect 1.2x,
+// C 16-64 indirect 1.3x.
+const INDIRECT_MIN_CHANNELS = 4;
 // The backward's block of output columns: its transposed im2col (or dcols) block, pb C kh kw
 // values, stays within about this many bytes (in L2 between being written and read).
 const BLOCK_BYTES = 256 * 1024;
@@ -50,15 +56,18 @@ export function conv2dForwardWasm(
 
   const whole = byImages(N, P);
   const threads = threadsFor(rt, work, THREAD_MIN, whole ? N : Math.ceil(P / 8));
+  const indirect = kind === 'F32' && C / G >= INDIRECT_MIN_CHANNELS;
   const frame = new Frame(rt);
   // x sits between the geometry and the weight: im2col's masked 8-lane loads that overhang a
   // padded row's ends by a few values read staged data, never past the memory
   const geo = frame.alloc(GEO_WORDS * 4);
   const xp = frame.alloc(N * C * H * W * sz);
   const wp = frame.alloc(w.length * sz);
-  const bp = b ? frame.alloc(O * sz) : 0;
+  const bp = b ? frame.alloc(O * sz + 32) : 0; // + 32: the indirect tile loads 8 lanes of bias
   const yp = frame.alloc(N * O * P * sz);
-  const scratchBytes = rt.exports.gemmScratchBytes();
+  const scratchBytes = indirect
+    ? rt.exports.conv2dIndirectScratchBytes(C, H, W, O, G, kh * kw, P)
+    : rt.exports.gemmScratchBytes();
   const scratch = frame.alloc(threads * scratchBytes);
   if (!frame.commit()) return false;
   frame.put(x as FloatStorage, 0, N * C * H * W, xp);
@@ -67,7 +76,7 @@ export function conv2dForwardWasm(
   const geom = [N, C, H, W, O, G, kh, kw, g.sh, g.sw, g.pt, g.pl, g.dh, g.dw, OH, OW, xp, wp, bp, yp];
   frame.view(new Int32Array(0), geo, GEO_WORDS).set(geom);
 
-  const fn = `conv2dForward${kind}`;
+  const fn = indirect ? 'conv2dIndirectF32' : `conv2dForward${kind}`;
   const jobs = (whole ? split(N, threads, 1) : split(P, threads, 8)).map(
     ([s, count], t): Job => ({
       fn,

@@ -31,6 +31,16 @@ export interface WasmExports {
   attentionF64: Kernel;
   conv2dForwardF32: Kernel;
   conv2dForwardF64: Kernel;
+  conv2dIndirectF32: Kernel;
+  conv2dIndirectScratchBytes(
+    C: number,
+    H: number,
+    W: number,
+    O: number,
+    G: number,
+    kk: number,
+    P: number,
+  ): number;
 }
 
 /** One instantiated backend: the module (workers instantiate it again) over its memory. */
