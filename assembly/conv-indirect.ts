@@ -12,7 +12,8 @@
 // panel, not the 64-row block of conv.ts, whose im2col panels fed only 16 tiles each.
 //
 // The tile's accumulators hold, per pixel, 8 channels in lanes; they are stored transposed
-// (attention-tiles.ts's storeTransposed), straight into y in NCHW.
+// (attention-tiles.ts's storeTransposed), straight into y in NCHW. Its multiply-add loop is
+// written out, as in gemm.ts (attention-tiles.ts says why it is not shared).
 //
 // Same semantics and geometry words as conv.ts (forward), same split: images [n0, n1), output
 // columns [p0, p1). Scratch: conv2dIndirectScratchBytes.
