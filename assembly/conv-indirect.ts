@@ -19,13 +19,8 @@
 // columns [p0, p1). Scratch: conv2dIndirectScratchBytes.
 
 import { storeTransposed } from './attention-tiles';
+import { ConvForwardGeo } from './conv-geometry';
 import { madd } from './math';
-
-// @ts-ignore: decorator
-@inline
-function word(geo: usize, i: i32): i32 {
-  return load<i32>(geo + <usize>i * 4);
-}
 
 // @ts-ignore: decorator
 @inline
@@ -41,12 +36,12 @@ export function conv2dIndirectScratchBytes(C: i32, H: i32, W: i32, O: i32, G: i3
 
 /** f32 conv2d forward of images [n0, n1), output columns [p0, p1) (see the header). */
 export function conv2dIndirectF32(geo: usize, n0: i32, n1: i32, p0: i32, p1: i32, scratch: usize): void {
-  const C = word(geo, 1), H = word(geo, 2), W = word(geo, 3), O = word(geo, 4), G = word(geo, 5);
-  const kh = word(geo, 6), kw = word(geo, 7), kk = kh * kw;
-  const sh = word(geo, 8), sw = word(geo, 9), pt = word(geo, 10), pl = word(geo, 11);
-  const dh = word(geo, 12), dw = word(geo, 13), OW = word(geo, 15);
-  const P = word(geo, 14) * OW;
-  const x = <usize>word(geo, 16), w = <usize>word(geo, 17), b = <usize>word(geo, 18), y = <usize>word(geo, 19);
+  const geom = changetype<ConvForwardGeo>(geo);
+  const C = geom.C, H = geom.H, W = geom.W, O = geom.O, G = geom.G;
+  const kh = geom.kh, kw = geom.kw, kk = kh * kw;
+  const sh = geom.sh, sw = geom.sw, pt = geom.pt, pl = geom.pl, dh = geom.dh, dw = geom.dw;
+  const OW = geom.OW, P = geom.OH * OW;
+  const x = <usize>geom.x, w = <usize>geom.w, b = <usize>geom.b, y = <usize>geom.y;
   const Cg = C / G, Og = O / G, K = Cg * kk, panels = (Og + 7) / 8;
   const xt = scratch;
   const zero = xt + <usize>align16(H * W * C * 4);

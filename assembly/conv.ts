@@ -20,11 +20,10 @@
 // writes dx for its images x input channels: disjoint between threads, so no races.
 //
 // Legend: N images, C channels (Cg = C / G per group), H x W input, O output channels
-// (Og = O / G), kh x kw kernel, OH x OW output. Geometry: i32 words at `geo`:
-//   0 N, 1 C, 2 H, 3 W, 4 O, 5 G, 6 kh, 7 kw, 8 sh, 9 sw, 10 pt, 11 pl, 12 dh, 13 dw, 14 OH, 15 OW,
-//   forward:  16 x, 17 w, 18 b (0 = no bias), 19 y   (byte addresses)
-//   backward: 16 x, 17 w, 18 dy, 19 dx (0 = not wanted), 20 dW wanted, 21 db wanted, 22 pb
+// (Og = O / G), kh x kw kernel, OH x OW output. Geometry at `geo`: conv-geometry.ts
+// (ConvForwardGeo, ConvBackwardGeo).
 
+import { ConvBackwardGeo, ConvForwardGeo } from './conv-geometry';
 import { gemm, gemmScratchBytes } from './gemm';
 import { col2im, im2colT } from './im2col';
 
@@ -42,12 +41,10 @@ export function conv2dForwardF64(geo: usize, n0: i32, n1: i32, p0: i32, p1: i32,
 @inline
 function conv2dForward<T>(geo: usize, n0: i32, n1: i32, p0: i32, p1: i32, scratch: usize): void {
   const sz = <i32>sizeof<T>();
-  const C = load<i32>(geo, 4), H = load<i32>(geo, 8), W = load<i32>(geo, 12);
-  const O = load<i32>(geo, 16), G = load<i32>(geo, 20);
-  const kk = load<i32>(geo, 24) * load<i32>(geo, 28);
-  const P = load<i32>(geo, 56) * load<i32>(geo, 60);
-  const x = <usize>load<i32>(geo, 64), w = <usize>load<i32>(geo, 68);
-  const b = <usize>load<i32>(geo, 72), y = <usize>load<i32>(geo, 76);
+  const geom = changetype<ConvForwardGeo>(geo);
+  const C = geom.C, H = geom.H, W = geom.W, O = geom.O, G = geom.G;
+  const kk = geom.kh * geom.kw, P = geom.OH * geom.OW;
+  const x = <usize>geom.x, w = <usize>geom.w, b = <usize>geom.b, y = <usize>geom.y;
   const Cg = C / G, Og = O / G, K = Cg * kk, np = p1 - p0;
   for (let n = n0; n < n1; n++) {
     const yn = y + <usize>(n * O * P * sz);
@@ -95,13 +92,11 @@ function conv2dBackward<T>(
   dwPart: usize, dbPart: usize, scratch: usize,
 ): void {
   const sz = <i32>sizeof<T>();
-  const C = load<i32>(geo, 4), H = load<i32>(geo, 8), W = load<i32>(geo, 12);
-  const O = load<i32>(geo, 16), G = load<i32>(geo, 20);
-  const kh = load<i32>(geo, 24), kw = load<i32>(geo, 28), kk = kh * kw;
-  const OH = load<i32>(geo, 56), OW = load<i32>(geo, 60), P = OH * OW;
-  const x = <usize>load<i32>(geo, 64), w = <usize>load<i32>(geo, 68);
-  const dy = <usize>load<i32>(geo, 72), dx = <usize>load<i32>(geo, 76);
-  const wantDw = load<i32>(geo, 80), wantDb = load<i32>(geo, 84), pb = load<i32>(geo, 88);
+  const geom = changetype<ConvBackwardGeo>(geo);
+  const C = geom.C, H = geom.H, W = geom.W, O = geom.O, G = geom.G, kk = geom.kh * geom.kw;
+  const OH = geom.OH, OW = geom.OW, P = OH * OW;
+  const x = <usize>geom.x, w = <usize>geom.w, dy = <usize>geom.dy, dx = <usize>geom.dx;
+  const wantDw = geom.wantDw, wantDb = geom.wantDb, pb = geom.pb;
   const Cg = C / G, Og = O / G, K = Cg * kk, CKK = C * kk;
   const block = scratch + <usize>gemmScratchBytes();
 
@@ -129,8 +124,8 @@ function conv2dBackward<T>(
   }
   if (dx && c1 > c0) {
     // a 1x1 kernel with unit stride and no padding: dcols is dx itself (no scatter)
-    const pointwise = kk == 1 && load<i32>(geo, 32) == 1 && load<i32>(geo, 36) == 1 &&
-      load<i32>(geo, 40) == 0 && load<i32>(geo, 44) == 0 && OH == H && OW == W;
+    const pointwise =
+      kk == 1 && geom.sh == 1 && geom.sw == 1 && geom.pt == 0 && geom.pl == 0 && OH == H && OW == W;
     for (let n = n0; n < n1; n++) {
       const dxn = dx + <usize>(n * C * H * W * sz);
       if (!pointwise) memory.fill(dxn + <usize>(c0 * H * W * sz), 0, <usize>((c1 - c0) * H * W * sz));

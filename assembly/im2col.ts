@@ -8,29 +8,11 @@
 // columns, k-major, zero padded past the last column.
 //
 // Legend: H x W input, kh x kw kernel, s stride, pt/pl top/left padding, d dilation, OW output
-// width. Geometry words at `geo` (i32): see GEO_* below and src/kernels/wasm/conv.ts.
+// width. Geometry words at `geo`: conv-geometry.ts.
 // The backward's two explicit layouts of the same matrix (im2colT, col2im) follow packIm2col.
 
+import { ConvShape } from './conv-geometry';
 import { TILE_BYTES } from './gemm';
-
-export const GEO_C = 1;
-export const GEO_H = 2;
-export const GEO_W = 3;
-export const GEO_KH = 6;
-export const GEO_KW = 7;
-export const GEO_SH = 8;
-export const GEO_SW = 9;
-export const GEO_PT = 10;
-export const GEO_PL = 11;
-export const GEO_DH = 12;
-export const GEO_DW = 13;
-export const GEO_OW = 15;
-
-// @ts-ignore: decorator
-@inline
-function word(geo: usize, i: i32): i32 {
-  return load<i32>(geo + <usize>i * 4);
-}
 
 /** Packs rows [pc, pc + kc) and columns [j, j + nc) of the im2col matrix of image x into dst. */
 // @ts-ignore: decorator
@@ -38,12 +20,9 @@ function word(geo: usize, i: i32): i32 {
 export function packIm2col<T>(geo: usize, x: usize, pc: i32, j: i32, kc: i32, nc: i32, dst: usize): void {
   const sz = <i32>sizeof<T>();
   const NR = TILE_BYTES / sz;
-  const H = word(geo, GEO_H), W = word(geo, GEO_W);
-  const kh = word(geo, GEO_KH), kw = word(geo, GEO_KW);
-  const sh = word(geo, GEO_SH), sw = word(geo, GEO_SW);
-  const pt = word(geo, GEO_PT), pl = word(geo, GEO_PL);
-  const dh = word(geo, GEO_DH), dw = word(geo, GEO_DW);
-  const OW = word(geo, GEO_OW);
+  const geom = changetype<ConvShape>(geo);
+  const H = geom.H, W = geom.W, kh = geom.kh, kw = geom.kw, sh = geom.sh, sw = geom.sw;
+  const pt = geom.pt, pl = geom.pl, dh = geom.dh, dw = geom.dw, OW = geom.OW;
   const kk = kh * kw;
   for (let jr = 0; jr < nc; jr += NR) {
     const nr = min(NR, nc - jr);
@@ -137,12 +116,9 @@ function validHi(shift: i32, s: i32, W: i32, OW: i32, lo: i32): i32 {
 /** Writes dst[p - p0, k] = im2col(x)[k, p] for p in [p0, p0 + pb) and all C kh kw rows k. */
 export function im2colT<T>(geo: usize, x: usize, p0: i32, pb: i32, dst: usize): void {
   const sz = <i32>sizeof<T>();
-  const C = word(geo, GEO_C), H = word(geo, GEO_H), W = word(geo, GEO_W);
-  const kh = word(geo, GEO_KH), kw = word(geo, GEO_KW);
-  const sh = word(geo, GEO_SH), sw = word(geo, GEO_SW);
-  const pt = word(geo, GEO_PT), pl = word(geo, GEO_PL);
-  const dh = word(geo, GEO_DH), dw = word(geo, GEO_DW);
-  const OW = word(geo, GEO_OW);
+  const geom = changetype<ConvShape>(geo);
+  const C = geom.C, H = geom.H, W = geom.W, kh = geom.kh, kw = geom.kw, sh = geom.sh, sw = geom.sw;
+  const pt = geom.pt, pl = geom.pl, dh = geom.dh, dw = geom.dw, OW = geom.OW;
   // one column of the block per row k: stores stride a whole row, but the pb rows they touch
   // stay in L1 across the consecutive k that fill them
   const ld = <usize>(C * kh * kw * sz);
@@ -181,12 +157,9 @@ export function im2colT<T>(geo: usize, x: usize, p0: i32, pb: i32, dst: usize): 
 export function col2im<T>(geo: usize, src: usize, c0: i32, c1: i32, p0: i32, pb: i32, dx: usize): void {
   const sz = <i32>sizeof<T>();
   const L = 16 / sz; // lanes
-  const H = word(geo, GEO_H), W = word(geo, GEO_W);
-  const kh = word(geo, GEO_KH), kw = word(geo, GEO_KW);
-  const sh = word(geo, GEO_SH), sw = word(geo, GEO_SW);
-  const pt = word(geo, GEO_PT), pl = word(geo, GEO_PL);
-  const dh = word(geo, GEO_DH), dw = word(geo, GEO_DW);
-  const OW = word(geo, GEO_OW);
+  const geom = changetype<ConvShape>(geo);
+  const H = geom.H, W = geom.W, kh = geom.kh, kw = geom.kw, sh = geom.sh, sw = geom.sw;
+  const pt = geom.pt, pl = geom.pl, dh = geom.dh, dw = geom.dw, OW = geom.OW;
   const end = p0 + pb;
   let row = src;
   for (let c = c0; c < c1; c++) {

@@ -19,8 +19,8 @@ import { split, threadsFor } from './parallel.js';
 // thread from 96^3 per thread.
 const WASM_MIN = 12 * 12 * 12;
 const THREAD_MIN = 96 * 96 * 96;
-const GEO_WORDS = 20; // the geometry's layout is documented in assembly/conv.ts
-const BWD_GEO_WORDS = 23;
+const GEO_WORDS = 20; // the geometry's layout: assembly/conv-geometry.ts (ConvForwardGeo)
+const BWD_GEO_WORDS = 23; // ConvBackwardGeo
 // float32 with at least this many channels per group runs the indirect GEMM
 // (assembly/conv-indirect.ts); with fewer its per-tap loop is too short. Measured here, 1
 // thread, N8 32x32 O64 3x3: C 1-3 implicit im2col 2x faster, C 4 equal, C 8 indirect 1.2x,
