@@ -13,12 +13,9 @@ import * as Sh from '../ops/shape.js';
 import * as So from '../ops/sort.js';
 import * as U from '../ops/unary.js';
 import { allocate, type DType, dtypeOf, type Storage } from './dtype.js';
-import { keep, POOL_MIN_BYTES, releaseStorage, retainStorage, trackTensor } from './memory.js';
+import { keep, releaseStorage, retainStorage, trackTensor } from './memory.js';
 import { formatTensor } from './print.js';
 import { numel, numelOf, type Shape } from './shape.js';
-
-// float64, the widest element, reaches POOL_MIN_BYTES with the fewest elements
-const POOLED_MIN_ELEMENTS = POOL_MIN_BYTES / 8;
 
 export type Scalar = number | boolean;
 export type TensorLike = Tensor | Scalar;
@@ -51,8 +48,7 @@ export class Tensor {
       throw new ShapeError(`Tensor: data of length ${data.length} does not fit shape ${fmtShape(shape)} (${n})`);
     }
     this.storage = data;
-    // only buffers of POOL_MIN_BYTES and up are counted: fewer elements than this never are
-    if (n >= POOLED_MIN_ELEMENTS) retainStorage(data);
+    retainStorage(data);
     trackTensor(this);
     // A frozen shape (another tensor's) is shared as is: freezing a copy is most of the cost
     // of a small tensor, and ops mostly produce their input's shape.
