@@ -269,11 +269,10 @@ try {
   ]) {
     served.wasm = served.assets = 0;
     const reports = await visit(chromium, `http://127.0.0.1:${port}/${dir}/`, next);
-    const from = isolated ? 'wasm' : 'assets'; // the plain page moved them (wasmBase)
-    if (served[from] === 0 || served[isolated ? 'assets' : 'wasm'] !== 0)
-      failures.push(
-        `/${dir}/: binaries should all come from ${isolated ? '/wasm/' : '/assets/wasm/'} (served ${JSON.stringify(served)})`,
-      );
+    // the plain page moved them (wasmBase)
+    const [from, other, path] = isolated ? ['wasm', 'assets', '/wasm/'] : ['assets', 'wasm', '/assets/wasm/'];
+    if (served[from] === 0 || served[other] !== 0)
+      failures.push(`/${dir}/: binaries should all come from ${path} (served ${JSON.stringify(served)})`);
     if (reports.length !== (isolated ? 2 : 1))
       failures.push(`/${dir}/: expected ${isolated ? 2 : 1} reports`);
     for (const r of reports) {

@@ -127,7 +127,8 @@ export function conv2dBackwardWasm(
   const dxp = dx ? frame.alloc(xSize * sz) : 0;
   // per thread: dW and db partials, then the gemm scratch and the column block
   const dwBytes = dw ? O * K * sz : 0;
-  const partBytes = Math.ceil(dwBytes / 16) * 16 + O * 8;
+  const dbAt = Math.ceil(dwBytes / 16) * 16; // db's partial, after dW's, in each thread's part
+  const partBytes = dbAt + O * 8;
   const parts = frame.alloc(threads * partBytes);
   const scratchBytes = rt.exports.gemmScratchBytes() + pb * C * kh * kw * sz;
   const scratch = frame.alloc(threads * scratchBytes);
@@ -151,10 +152,9 @@ export function conv2dBackwardWasm(
     const [p0, np] = whole ? [0, P] : (cols[t] ?? [0, 0]);
     const [c0, nc] = whole ? [0, C] : (chans[t] ?? [0, 0]);
     const part = parts + t * partBytes;
-    const dbPart = part + partBytes - O * 8;
     jobs.push({
       fn,
-      args: [geo, n0, n0 + nn, p0, p0 + np, c0, c0 + nc, part, dbPart, scratch + t * scratchBytes],
+      args: [geo, n0, n0 + nn, p0, p0 + np, c0, c0 + nc, part, part + dbAt, scratch + t * scratchBytes],
     });
   }
   runJobs(rt, jobs);
@@ -167,7 +167,7 @@ export function conv2dBackwardWasm(
       for (let i = 0; i < O * K; i++) dw[i] += v[i];
     }
     if (db) {
-      const v = frame.view(db, part + partBytes - O * 8, O);
+      const v = frame.view(db, part + dbAt, O);
       for (let o = 0; o < O; o++) db[o] += v[o];
     }
   }
