@@ -1,5 +1,5 @@
 // The JavaScript side of the fused attention forward (assembly/attention.ts): stages q, k, v,
-// the mask and the per-head address tables into linear memory, splits the (head, query block)
+// the mask and the per-head address tables into linear memory (unless resident there), splits the (head, query block)
 // work items across threads, and copies the output (and the weights) back. Same contract as
 // attentionForward in ../attention.ts, which calls this first and runs its gemm-based path on
 // false: mixed dtypes, a bias of another dtype, and tiny problems stay there.
@@ -45,21 +45,23 @@ export function attentionForwardWasm(
   const frame = new Frame(rt);
   const desc = frame.alloc(DESC_WORDS * 4);
   const tables = frame.alloc(5 * N * 4);
-  // each distinct input array once (self-attention passes one projection as q, k and v); the
-  // 32 bytes after each let a 4-column tile of V read past the last row's end
+  // each distinct input array once (self-attention passes one projection as q, k and v); a
+  // 4-column tile of V may read up to 32 bytes past the last row's end (frame blocks and
+  // resident arrays keep 64 readable bytes past theirs)
   const staged = new Map<Storage, number>();
   for (const x of [q.data, k.data, v.data, mask?.data ?? null]) {
-    if (x !== null && !staged.has(x)) staged.set(x, frame.alloc(x.byteLength + 32));
+    if (x !== null && !staged.has(x)) staged.set(x, frame.input(x as Numbers, 0, x.length));
   }
-  const op = frame.alloc(out.data.byteLength);
-  const wp = weights ? frame.alloc(weights.byteLength) : 0;
+  // heads that do not cover the output (never, from the ops) must keep what lies between them
+  const op =
+    N * Lq * Dv < out.data.length
+      ? frame.inout(out.data as Numbers, 0, out.data.length)
+      : frame.output(out.data as Numbers, 0, out.data.length);
+  const wp = weights ? frame.output(weights, 0, weights.length) : 0;
   const scratchBytes = rt.exports.attentionScratchBytes(Lk, D, esz);
   const scratch = frame.alloc(threads * scratchBytes);
   if (!frame.commit()) return false;
 
-  for (const [x, ptr] of staged) frame.put(x as Numbers, 0, x.length, ptr);
-  // heads that do not cover the output (never, from the ops) must keep what lies between them
-  if (N * Lq * Dv < out.data.length) frame.put(out.data as Numbers, 0, out.data.length, op);
   const tab = frame.view(new Int32Array(0), tables, 5 * N);
   const heads: [readonly number[], number, number][] = [
     [q.offsets, staged.get(q.data)!, esz],
@@ -89,7 +91,6 @@ export function attentionForwardWasm(
       args: [desc, s, count, scratch + t * scratchBytes],
     })),
   );
-  frame.get(out.data as Numbers, 0, out.data.length, op);
-  if (weights) frame.get(weights, 0, weights.length, wp);
+  frame.finish();
   return true;
 }

@@ -1,6 +1,6 @@
 // The JavaScript side of the conv2d forward and backward (assembly/conv.ts, and for the float32
 // forward with enough channels assembly/conv-indirect.ts): stages the operands
-// into linear memory, splits the images (or, with fewer images than threads, the output columns
+// into linear memory (unless resident there), splits the images (or, with fewer images than threads, the output columns
 // and, for dx, the input channels) across threads, and copies the results back. Same contracts
 // as conv2dForward / conv2dBackward in ../conv.ts, which call these first and run im2col + gemm
 // in TypeScript on false.
@@ -52,27 +52,23 @@ export function conv2dForwardWasm(
   const kind = floatKind(x, w, b, y);
   const rt = kind && wasmRuntime();
   if (!kind || !rt) return false;
-  const sz = kind === 'F32' ? 4 : 8;
 
   const whole = byImages(N, P);
   const threads = threadsFor(rt, work, THREAD_MIN, whole ? N : Math.ceil(P / 8));
   const indirect = kind === 'F32' && C / G >= INDIRECT_MIN_CHANNELS;
   const frame = new Frame(rt);
-  // x sits between the geometry and the weight: im2col's masked 8-lane loads that overhang a
-  // padded row's ends by a few values read staged data, never past the memory
+  // im2col's masked 8-lane loads may overhang a padded row's ends by a few values, and the
+  // indirect tile loads 8 lanes of bias: frame blocks and resident arrays have readable slack
   const geo = frame.alloc(GEO_WORDS * 4);
-  const xp = frame.alloc(N * C * H * W * sz);
-  const wp = frame.alloc(w.length * sz);
-  const bp = b ? frame.alloc(O * sz + 32) : 0; // + 32: the indirect tile loads 8 lanes of bias
-  const yp = frame.alloc(N * O * P * sz);
+  const xp = frame.input(x as FloatStorage, 0, N * C * H * W);
+  const wp = frame.input(w as FloatStorage, 0, w.length);
+  const bp = b ? frame.input(b as FloatStorage, 0, O) : 0;
+  const yp = frame.output(y as FloatStorage, 0, N * O * P);
   const scratchBytes = indirect
     ? rt.exports.conv2dIndirectScratchBytes(C, H, W, O, G, kh * kw, P)
     : rt.exports.gemmScratchBytes();
   const scratch = frame.alloc(threads * scratchBytes);
   if (!frame.commit()) return false;
-  frame.put(x as FloatStorage, 0, N * C * H * W, xp);
-  frame.put(w as FloatStorage, 0, w.length, wp);
-  if (b) frame.put(b as FloatStorage, 0, O, bp);
   const geom = [N, C, H, W, O, G, kh, kw, g.sh, g.sw, g.pt, g.pl, g.dh, g.dw, OH, OW, xp, wp, bp, yp];
   frame.view(new Int32Array(0), geo, GEO_WORDS).set(geom);
 
@@ -86,7 +82,7 @@ export function conv2dForwardWasm(
     }),
   );
   runJobs(rt, jobs);
-  frame.get(y as FloatStorage, 0, N * O * P, yp);
+  frame.finish();
   return true;
 }
 
@@ -121,10 +117,10 @@ export function conv2dBackwardWasm(
   const pb = Math.min(P, Math.max(8, Math.floor(BLOCK_BYTES / (C * kh * kw * sz) / 8) * 8));
   const frame = new Frame(rt);
   const geo = frame.alloc(BWD_GEO_WORDS * 4);
-  const xp = dw ? frame.alloc(xSize * sz) : 0;
-  const wp = dx ? frame.alloc(O * K * sz) : 0;
-  const dyp = frame.alloc(N * O * P * sz);
-  const dxp = dx ? frame.alloc(xSize * sz) : 0;
+  const xp = dw ? frame.input(x as FloatStorage, 0, xSize) : 0;
+  const wp = dx ? frame.input(w as FloatStorage, 0, O * K) : 0;
+  const dyp = frame.input(dy as FloatStorage, 0, N * O * P);
+  const dxp = dx ? frame.output(dx as FloatStorage, 0, xSize) : 0;
   // per thread: dW and db partials, then the gemm scratch and the column block
   const dwBytes = dw ? O * K * sz : 0;
   const dbAt = Math.ceil(dwBytes / 16) * 16; // db's partial, after dW's, in each thread's part
@@ -133,9 +129,6 @@ export function conv2dBackwardWasm(
   const scratchBytes = rt.exports.gemmScratchBytes() + pb * C * kh * kw * sz;
   const scratch = frame.alloc(threads * scratchBytes);
   if (!frame.commit()) return false;
-  if (dw) frame.put(x as FloatStorage, 0, xSize, xp);
-  if (dx) frame.put(w as FloatStorage, 0, O * K, wp);
-  frame.put(dy as FloatStorage, 0, N * O * P, dyp);
   const geom = [N, C, H, W, O, G, kh, kw, g.sh, g.sw, g.pt, g.pl, g.dh, g.dw, OH, OW];
   geom.push(xp, wp, dyp, dxp, dw ? 1 : 0, db ? 1 : 0, pb);
   frame.view(new Int32Array(0), geo, BWD_GEO_WORDS).set(geom);
@@ -159,7 +152,7 @@ export function conv2dBackwardWasm(
   }
   runJobs(rt, jobs);
 
-  if (dx) frame.get(dx as FloatStorage, 0, xSize, dxp);
+  frame.finish();
   for (let t = 0; t < threads; t++) {
     const part = parts + t * partBytes;
     if (dw) {

@@ -1,5 +1,5 @@
-// The JavaScript side of the wasm GEMM (assembly/gemm.ts): stages operands into linear memory,
-// splits large products across threads, and copies C back. Same contract as gemm in
+// The JavaScript side of the wasm GEMM (assembly/gemm.ts): stages operands into linear memory
+// (unless resident there), splits large products across threads, and copies C back. Same contract as gemm in
 // src/kernels/matmul.ts, which calls this first and falls back to TypeScript when it returns false.
 //
 // Dims: M rows of A and C, N columns of B and C, K the inner dim.
@@ -17,43 +17,33 @@ const WASM_MIN_MNK = 12 * 12 * 12;
 // Below ~96^3 per thread the handover (notify, wake, wait: ~20-50 us) outweighs the split.
 const THREAD_MIN_MNK = 96 * 96 * 96;
 
-interface Operand {
-  view: MatView;
-  rows: number;
-  cols: number;
-  /** First element copied, relative to view.off (negative strides reach below it). */
-  lo: number;
-  /** Elements copied: the whole strided span, or rows*cols when gathered densely. */
-  len: number;
-  gather: boolean;
-  ptr: number;
-}
-
-// A view is copied as its whole span (one memcpy, strides kept: transposes stay free) unless the
-// span is much larger than the matrix (a narrow slice of a wide tensor): then it is gathered.
-function operand(view: MatView, rows: number, cols: number, frame: Frame, sz: number): Operand {
-  const r = (rows - 1) * view.rs;
-  const c = (cols - 1) * view.cs;
+// An operand's address and element strides in wasm memory. A resident view is read in place,
+// strides and all. Otherwise the view is copied as its whole span (one memcpy, strides kept:
+// transposes stay free), unless the span is much larger than the matrix (a narrow slice of a
+// wide tensor): then it is gathered densely.
+function operand(view: MatView, rows: number, cols: number, frame: Frame, sz: number): () => [number, number, number] {
+  const { data, off, rs, cs } = view;
+  const src = data as FloatStorage;
+  if (frame.resident(src)) {
+    const p = frame.input(src, off, 0);
+    return () => [p, rs, cs];
+  }
+  const r = (rows - 1) * rs;
+  const c = (cols - 1) * cs;
   const lo = Math.min(0, r) + Math.min(0, c);
   const span = Math.max(0, r) + Math.max(0, c) - lo + 1;
-  const gather = span > 2 * rows * cols + 4096;
-  const len = gather ? rows * cols : span;
-  return { view, rows, cols, lo, len, gather, ptr: frame.alloc(len * sz) };
-}
-
-// Copies the operand in; returns [address of element (0,0), row stride, column stride].
-function stage(o: Operand, frame: Frame, sz: number): [number, number, number] {
-  const { data, off, rs, cs } = o.view;
-  const src = data as FloatStorage;
-  if (!o.gather) {
-    frame.put(src, off + o.lo, o.len, o.ptr);
-    return [o.ptr - o.lo * sz, rs, cs];
+  if (span <= 2 * rows * cols + 4096) {
+    const p = frame.input(src, off + lo, span);
+    return () => [p - lo * sz, rs, cs];
   }
-  const dst = frame.view(src, o.ptr, o.len);
-  for (let i = 0, q = 0; i < o.rows; i++) {
-    for (let j = 0, p = off + i * rs; j < o.cols; j++, p += cs) dst[q++] = src[p];
-  }
-  return [o.ptr, o.cols, 1];
+  const p = frame.alloc(rows * cols * sz);
+  return () => {
+    const dst = frame.view(src, p, rows * cols);
+    for (let i = 0, q = 0; i < rows; i++) {
+      for (let j = 0, at = off + i * rs; j < cols; j++, at += cs) dst[q++] = src[at];
+    }
+    return [p, cols, 1];
+  };
 }
 
 /** C[M,N] (contiguous at cOff) = A B (+ C) in wasm; false when not applicable (caller runs TS). */
@@ -86,14 +76,13 @@ export function gemmWasm(
   const frame = new Frame(rt);
   const scratchBytes = rt.exports.gemmScratchBytes();
   const scratch = frame.alloc(threads * scratchBytes);
-  const a = operand(A, M, K, frame, sz);
-  const b = operand(B, K, N, frame, sz);
-  const cp = frame.alloc(M * N * sz);
-  if (!frame.commit()) return false;
-  const [ap, ars, acs] = stage(a, frame, sz);
-  const [bp, brs, bcs] = stage(b, frame, sz);
+  const stageA = operand(A, M, K, frame, sz);
+  const stageB = operand(B, K, N, frame, sz);
   const cData = c as FloatStorage;
-  if (accumulate) frame.put(cData, cOff, M * N, cp);
+  const cp = accumulate ? frame.inout(cData, cOff, M * N) : frame.output(cData, cOff, M * N);
+  if (!frame.commit()) return false;
+  const [ap, ars, acs] = stageA();
+  const [bp, brs, bcs] = stageB();
 
   const jobs = split(extent, threads, unit).map(([s, n], t): Job => {
     const args = byRows
@@ -102,6 +91,6 @@ export function gemmWasm(
     return { fn, args: [...args, N, accumulate ? 1 : 0, scratch + t * scratchBytes] };
   });
   runJobs(rt, jobs);
-  frame.get(cData, cOff, M * N, cp);
+  frame.finish();
   return true;
 }

@@ -43,19 +43,17 @@ export function lloydAssignWasm(
   // with an owner, x stays resident across its calls (Lloyd's iterations): one copy per fit
   const resident = owner && n * d === x.length ? pin(rt, owner, x) : null;
   const f = new Frame(rt);
-  const xp = resident ?? f.alloc(n * d * 8);
+  const xp = resident ?? f.input(x, 0, n * d);
   const cTp = f.alloc(d * kp * 8);
   const cnp = f.alloc(kp * 8);
-  const cp = f.alloc(k * d * 8);
-  const wp = w ? f.alloc(n * 8) : 0;
-  const lp = f.alloc(n * 4);
-  const dp = f.alloc(n * 8);
-  const sp = acc ? f.alloc((k * d + k) * 8) : 0; // sums [k, d] then weights [k]
+  const cp = f.input(c, 0, k * d);
+  const wp = w ? f.input(w, 0, n) : 0;
+  const lp = f.output(labels, 0, n);
+  const dp = dist ? f.output(dist, 0, n) : f.alloc(n * 8);
+  // sums [k, d] then weights [k], in one block: the kernel takes one address
+  const sp = acc ? f.alloc((k * d + k) * 8) : 0;
   const vp = f.alloc(threads * 2 * kp * 8); // per thread: the scores of two points
   if (!f.commit()) return null;
-  if (resident === null) f.put(x, 0, n * d, xp);
-  f.put(c, 0, k * d, cp);
-  if (w) f.put(w, 0, n, wp);
   if (acc) {
     f.put(acc.sums, 0, k * d, sp);
     f.put(acc.weights, 0, k, sp + k * d * 8);
@@ -80,8 +78,7 @@ export function lloydAssignWasm(
     })),
   );
   const inertia = rt.exports.kmeansAccumulateF64(xp, n, d, wp, lp, dp, sp, acc ? sp + k * d * 8 : 0);
-  f.get(labels, 0, n, lp);
-  if (dist) f.get(dist, 0, n, dp);
+  f.finish();
   if (acc) {
     f.get(acc.sums, 0, k * d, sp);
     f.get(acc.weights, 0, k, sp + k * d * 8);

@@ -32,19 +32,19 @@ export function softmaxRowsWasm(
   if (!kind || !rt) return false;
   const sz = kind === 'F32' ? 4 : 8;
   const frame = new Frame(rt);
-  const xp = frame.alloc(total * sz); // in place: each row is read before its values are written
+  const xp = frame.input(x as FloatStorage, 0, total);
+  const op = frame.output(out as FloatStorage, 0, total);
   if (!frame.commit()) return false;
-  frame.put(x as FloatStorage, 0, total, xp);
   const threads = threadsFor(rt, total, THREAD_MIN, outer);
   const fn = `softmaxRows${kind}`;
   runJobs(
     rt,
     split(outer, threads, 1).map(([s, r]) => ({
       fn,
-      args: [xp + s * n * sz, r, n, xp + s * n * sz, log ? 1 : 0],
+      args: [xp + s * n * sz, r, n, op + s * n * sz, log ? 1 : 0],
     })),
   );
-  frame.get(out as FloatStorage, 0, total, xp);
+  frame.finish();
   return true;
 }
 
@@ -67,26 +67,22 @@ export function layerNormForwardWasm(
   if (!kind || !rt) return false;
   const sz = kind === 'F32' ? 4 : 8;
   const frame = new Frame(rt);
-  const xp = frame.alloc(total * sz); // y overwrites x in place, row by row
-  const wp = w ? frame.alloc(D * sz) : 0;
-  const bp = b ? frame.alloc(D * sz) : 0;
-  const mp = frame.alloc(R * 8);
-  const rp = frame.alloc(R * 8);
+  const xp = frame.input(x as FloatStorage, 0, total);
+  const wp = w ? frame.input(w as FloatStorage, 0, D) : 0;
+  const bp = b ? frame.input(b as FloatStorage, 0, D) : 0;
+  const yp = frame.output(y as FloatStorage, 0, total);
+  const mp = frame.output(mean, 0, R);
+  const rp = frame.output(rstd, 0, R);
   if (!frame.commit()) return false;
-  frame.put(x as FloatStorage, 0, total, xp);
-  if (w) frame.put(w as FloatStorage, 0, D, wp);
-  if (b) frame.put(b as FloatStorage, 0, D, bp);
   const threads = threadsFor(rt, total, THREAD_MIN, R);
   const fn = `layerNormRows${kind}`;
   runJobs(
     rt,
     split(R, threads, 1).map(([s, r]) => ({
       fn,
-      args: [xp + s * D * sz, r, D, wp, bp, eps, xp + s * D * sz, mp + s * 8, rp + s * 8],
+      args: [xp + s * D * sz, r, D, wp, bp, eps, yp + s * D * sz, mp + s * 8, rp + s * 8],
     })),
   );
-  frame.get(y as FloatStorage, 0, total, xp);
-  frame.get(mean, 0, R, mp);
-  frame.get(rstd, 0, R, rp);
+  frame.finish();
   return true;
 }
