@@ -47,6 +47,7 @@ export {
   type MemoryInfo,
   memoryInfo,
   setMemoryPoolLimit,
+  setResidentLimit,
   tidy,
 } from './tensor/memory.js';
 export type { Shape } from './tensor/shape.js';

@@ -520,6 +520,7 @@ const NOT_DIFFERENTIABLE = new Set([
   'dispose',
   'memoryInfo',
   'setMemoryPoolLimit',
+  'setResidentLimit',
   'emptyMemoryPool',
   // algorithms, data and metrics (they call ops, but are not ops; metrics return numbers)
   'kmeans',

@@ -2,7 +2,7 @@
 // survives, that recycled buffers come back zeroed, that shared storage is recycled only when
 // its last tensor goes, and that training inside tidy() gives bit-identical results.
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DisposedError,
   dispose,
@@ -17,6 +17,7 @@ import {
   optim,
   randn,
   setMemoryPoolLimit,
+  setResidentLimit,
   Tensor,
   tidy,
   zeros,
@@ -24,6 +25,7 @@ import {
 
 const BIG = 256 * 256; // 256 KiB of float32: above the pool's threshold
 const DEFAULT_LIMIT = 512 * 1024 * 1024;
+const DEFAULT_RESIDENT_LIMIT = 256 * 1024 * 1024;
 
 afterEach(() => {
   setMemoryPoolLimit(DEFAULT_LIMIT);
@@ -92,7 +94,12 @@ describe('tidy', () => {
   });
 });
 
+// The pool recycles ordinary arrays: large float tensors live in WebAssembly memory instead
+// when a wasm backend runs (test/resident.test.ts), so these tests turn that off.
 describe('buffer pool', () => {
+  beforeEach(() => setResidentLimit(0));
+  afterEach(() => setResidentLimit(DEFAULT_RESIDENT_LIMIT));
+
   it('reuses a disposed large buffer, zeroed', () => {
     emptyMemoryPool();
     const t = ones([BIG]);

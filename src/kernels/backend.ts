@@ -10,7 +10,9 @@
 // run (e.g. `SHOUSI_BACKEND=js npm run golden`) can be pinned without code changes.
 
 import { ArgumentError } from '../errors.js';
+import { setResidentStore } from '../tensor/memory.js';
 import { prestartWorkers, shutdownPool, workersAvailable } from './pool.js';
+import { fillResident, releaseResidentArray, residentArray, residentBytes } from './wasm/heap.js';
 import {
   canShareMemory,
   compileAll,
@@ -29,6 +31,18 @@ const NAMES: readonly string[] = [...ORDER, 'js', 'auto'];
 let chosen: BackendName | null = null;
 let runtime: WasmRuntime | null = null;
 let threads: number | null = null;
+
+// Large float tensors are allocated inside the active runtime's memory (src/kernels/wasm/heap.ts),
+// where its kernels use them without copies; on the 'js' backend they are ordinary arrays.
+setResidentStore({
+  alloc: (dtype, n, limit) => {
+    const rt = wasmRuntime();
+    return rt ? residentArray(rt, dtype, n, limit) : null;
+  },
+  free: releaseResidentArray,
+  fill: fillResident,
+  bytes: () => residentBytes(runtime),
+});
 
 function env(name: string): string | undefined {
   return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];

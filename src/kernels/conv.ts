@@ -9,6 +9,7 @@
 // One image's cols are built at a time into a scratch buffer reused across images and calls.
 
 import type { Storage } from '../tensor/dtype.js';
+import { fillStorage } from '../tensor/memory.js';
 import { gemm } from './matmul.js';
 import { conv2dBackwardWasm, conv2dForwardWasm } from './wasm/conv.js';
 
@@ -129,7 +130,7 @@ export function conv2dForward(x: Storage, w: Storage, b: Storage | null, g: Conv
   const cols = direct ? x : scratch(x, C * kh * kw * P);
   for (let n = 0; n < N; n++) {
     const yn = n * O * P;
-    if (b) for (let o = 0; o < O; o++) y.fill(b[o], yn + o * P, yn + (o + 1) * P);
+    if (b) for (let o = 0; o < O; o++) fillStorage(y, b[o], yn + o * P, yn + (o + 1) * P);
     if (!direct) im2col(x, n * C * H * W, g, cols);
     const colsOff = direct ? n * C * H * W : 0;
     for (let gi = 0; gi < G; gi++) {

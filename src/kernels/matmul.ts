@@ -14,6 +14,7 @@
 // Dims: M rows of A and C, N columns of B and C, K the shared inner dim.
 
 import type { Storage } from '../tensor/dtype.js';
+import { fillStorage } from '../tensor/memory.js';
 import { gemmWasm } from './wasm/gemm.js';
 
 const MR = 4;
@@ -59,7 +60,7 @@ export function gemmJs(
   cOff: number,
   accumulate: boolean,
 ): void {
-  if (!accumulate) c.fill(0, cOff, cOff + M * N);
+  if (!accumulate) fillStorage(c, 0, cOff, cOff + M * N);
   if (M === 0 || N === 0 || K === 0) return;
   if (M * N * K <= 4096) {
     smallGemm(M, N, K, A, B, c, cOff);

@@ -4,6 +4,7 @@
 
 import { ArgumentError, fmtShape } from '../errors.js';
 import { type RandomSource, toGenerator } from '../random.js';
+import { fillStorage } from '../tensor/memory.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /** [fanIn, fanOut] of a weight tensor. */
@@ -29,7 +30,7 @@ export function normal_(t: Tensor, mean: number, std: number, gen?: RandomSource
 
 /** Fills t with a constant. */
 export function constant_(t: Tensor, value: number): Tensor {
-  t.data.fill(value);
+  fillStorage(t.data, value);
   return t;
 }
 

@@ -6,6 +6,7 @@ import { record } from '../autograd/engine.js';
 import { ArgumentError, fmtShape, ShapeError } from '../errors.js';
 import { argExtremeAxis, logSumExpAxis, softmaxAxis, sumAxis, varAxis } from '../kernels/reduce.js';
 import { allocate, isFloat, type Storage } from '../tensor/dtype.js';
+import { fillStorage } from '../tensor/memory.js';
 import { normDim, normDims, numelOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { where } from './compare.js';
@@ -82,7 +83,7 @@ function layout(op: string, x: Tensor, dim: Dims | undefined, keepdim: boolean):
 
 /** The gradient of a reduction to one element, g (one element), spread over `shape` and divided by `n`. */
 function spread(g: Tensor, shape: readonly number[], size: number, n: number): Tensor {
-  return new Tensor(allocate(g.dtype, size).fill(g.data[0] / n), shape);
+  return new Tensor(fillStorage(allocate(g.dtype, size), g.data[0] / n), shape);
 }
 
 function accDtype(x: Tensor) {

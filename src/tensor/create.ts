@@ -4,6 +4,7 @@
 import { ArgumentError, fmtShape, ShapeError } from '../errors.js';
 import { type Generator, type RandomSource, toGenerator } from '../random.js';
 import { allocate, assertFloat, checkDType, type DType, dtypeOf, type Storage } from './dtype.js';
+import { fillStorage } from './memory.js';
 import { checkShape, numel, type Shape } from './shape.js';
 import { type NestedArray, Tensor } from './tensor.js';
 
@@ -109,7 +110,7 @@ export function full(shape: Shape, value: number, opts: CreateOptions = {}): Ten
   checkShape('full', shape);
   const dtype = checkDType('full', opts.dtype ?? 'float32');
   const data = allocate(dtype, numel(shape));
-  data.fill(dtype === 'bool' ? asBool(value) : value);
+  fillStorage(data, dtype === 'bool' ? asBool(value) : value);
   return finish(data, shape, opts.requiresGrad);
 }
 

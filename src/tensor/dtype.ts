@@ -1,7 +1,7 @@
 // dtypes and their storage. bool is stored as 0/1 bytes.
 
 import { DTypeError } from '../errors.js';
-import { POOL_MIN_BYTES, takeBuffer } from './memory.js';
+import { POOL_MIN_BYTES, takeBuffer, takeResident } from './memory.js';
 
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 export type FloatDType = 'float32' | 'float64';
@@ -42,8 +42,15 @@ export function allocate(dtype: 'bool', n: number): Uint8Array;
 export function allocate(dtype: DType, n: number): Storage;
 export function allocate(dtype: DType, n: number): Storage {
   const bytes = dtype === 'float64' ? n * 8 : dtype === 'bool' ? n : n * 4;
-  // large arrays may reuse the buffer of a disposed tensor (memory.ts)
-  if (bytes >= POOL_MIN_BYTES) return viewOf(dtype, takeBuffer(bytes), 0, n);
+  // large float arrays live in WebAssembly memory when they can (kernels use them in place);
+  // other large arrays may reuse the buffer of a disposed tensor (memory.ts)
+  if (bytes >= POOL_MIN_BYTES) {
+    if (dtype === 'float32' || dtype === 'float64') {
+      const data = takeResident(dtype, n);
+      if (data) return data;
+    }
+    return viewOf(dtype, takeBuffer(bytes), 0, n);
+  }
   if (bytes <= IN_HEAP_BYTES || bytes > SLAB_MAX) {
     switch (dtype) {
       case 'float32':

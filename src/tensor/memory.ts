@@ -16,19 +16,76 @@
 // kept after its tensor is disposed is the one thing this cannot see: keep the tensor instead.
 // Tensors nobody disposes are simply garbage-collected as before; nothing here is required.
 
+import type { FloatStorage, Storage } from './dtype.js';
 import type { Tensor } from './tensor.js';
 
 /** Buffers this large or larger are recycled (smaller ones are cheap to allocate fresh). */
 export const POOL_MIN_BYTES = 1 << 16;
 
-// The live tensors over each buffer allocate() created; a buffer goes to `free` when its count
-// returns to zero through dispose().
-const owners = new WeakMap<ArrayBufferLike, number>();
+// The live tensors over each buffer allocate() created (keyed by the ArrayBuffer), or over each
+// resident array (keyed by the array: they all share the WebAssembly memory's buffer). A buffer
+// goes to `free`, a resident array's block back to its heap, when its count returns to zero
+// through dispose().
+const owners = new WeakMap<object, number>();
 // Recycled buffers by byte length: tensors of a loop come back in the same sizes.
 const free = new Map<number, ArrayBuffer[]>();
 let freeBytes = 0;
 let poolLimit = 512 * 1024 * 1024;
 let reuses = 0;
+
+// ---- resident storage ----
+
+/** Storage for large float tensors inside WebAssembly memory (src/kernels/wasm/heap.ts). */
+export interface ResidentStore {
+  /** A zeroed array of n floats in the active runtime's memory; null when not possible or over `limit` live bytes. */
+  alloc(dtype: 'float32' | 'float64', n: number, limit: number): FloatStorage | null;
+  /** Frees the block under `data` now. */
+  free(data: FloatStorage): void;
+  /** data[start, end) = value when `data` is resident; false when it is not. */
+  fill(data: FloatStorage, value: number, start: number, end: number): boolean;
+  /** Live resident bytes in the active runtime's memory. */
+  bytes(): number;
+}
+let store: ResidentStore | null = null;
+let residentLimit = 256 * 1024 * 1024;
+
+/** Installs the resident store (the kernel backend does, at load). */
+export function setResidentStore(s: ResidentStore | null): void {
+  store = s;
+}
+
+/** A zeroed array of n floats resident in WebAssembly memory, or null (the caller allocates an ordinary one). */
+export function takeResident(dtype: 'float32' | 'float64', n: number): FloatStorage | null {
+  if (!store || residentLimit === 0) return null;
+  const data = store.alloc(dtype, n, residentLimit);
+  if (data) owners.set(data, 0);
+  return data;
+}
+
+/**
+ * data[start, end) = value, as TypedArray fill. Use it on tensor storage: fill on a resident
+ * array (a view of shared WebAssembly memory) goes element by element in V8, ~5x slower.
+ */
+export function fillStorage<T extends Storage>(data: T, value: number, start = 0, end = data.length): T {
+  if (
+    store &&
+    data.byteLength >= POOL_MIN_BYTES &&
+    !(data instanceof Int32Array || data instanceof Uint8Array)
+  ) {
+    if (store.fill(data, value, start, end)) return data;
+  }
+  data.fill(value, start, end);
+  return data;
+}
+
+/**
+ * Caps the bytes of tensor storage kept inside WebAssembly memory (default 256 MiB), where wasm
+ * kernels use it without copies; past the cap tensors get ordinary arrays. 0 turns it off.
+ */
+export function setResidentLimit(bytes: number): void {
+  if (!(bytes >= 0)) throw new RangeError(`setResidentLimit: expected bytes >= 0, got ${bytes}`);
+  residentLimit = bytes;
+}
 
 /** A zeroed buffer of `bytes` (>= POOL_MIN_BYTES): a recycled one when the pool has that size. */
 export function takeBuffer(bytes: number): ArrayBuffer {
@@ -48,13 +105,23 @@ export function takeBuffer(bytes: number): ArrayBuffer {
 /** Counts a new tensor over `data` (the Tensor constructor calls this). */
 export function retainStorage(data: ArrayBufferView): void {
   if (data.byteLength < POOL_MIN_BYTES) return;
-  const n = owners.get(data.buffer);
-  if (n !== undefined) owners.set(data.buffer, n + 1);
+  const key = owners.has(data) ? data : data.buffer;
+  const n = owners.get(key);
+  if (n !== undefined) owners.set(key, n + 1);
 }
 
 /** Uncounts a disposed tensor over `data`; the last one returns the buffer to the pool. */
 export function releaseStorage(data: ArrayBufferView): void {
   if (data.byteLength < POOL_MIN_BYTES) return;
+  const mine = owners.get(data);
+  if (mine !== undefined) {
+    if (mine > 1) owners.set(data, mine - 1);
+    else {
+      owners.delete(data);
+      store?.free(data as FloatStorage);
+    }
+    return;
+  }
   const buf = data.buffer;
   const n = owners.get(buf);
   if (n === undefined) return;
@@ -80,11 +147,22 @@ export interface MemoryInfo {
   reuses: number;
   /** Nesting depth of tidy() scopes now open. */
   scopes: number;
+  /** Bytes of live tensor storage inside WebAssembly memory. */
+  residentBytes: number;
+  /** The most bytes of tensor storage kept inside WebAssembly memory (setResidentLimit). */
+  residentLimit: number;
 }
 
 /** The pool's state (like tf.memory()). */
 export function memoryInfo(): MemoryInfo {
-  return { pooledBytes: freeBytes, poolLimit, reuses, scopes: scopes.length };
+  return {
+    pooledBytes: freeBytes,
+    poolLimit,
+    reuses,
+    scopes: scopes.length,
+    residentBytes: store?.bytes() ?? 0,
+    residentLimit,
+  };
 }
 
 /** Caps the bytes the pool keeps (default 512 MiB); 0 turns recycling off. Drops what is over. */

@@ -13,7 +13,7 @@ import * as Sh from '../ops/shape.js';
 import * as So from '../ops/sort.js';
 import * as U from '../ops/unary.js';
 import { allocate, type DType, dtypeOf, type Storage } from './dtype.js';
-import { keep, releaseStorage, retainStorage, trackTensor } from './memory.js';
+import { fillStorage, keep, releaseStorage, retainStorage, trackTensor } from './memory.js';
 import { formatTensor } from './print.js';
 import { numel, numelOf, type Shape } from './shape.js';
 
@@ -158,7 +158,7 @@ export class Tensor {
     return new Tensor(allocate(this.dtype, this.size), this.shape);
   }
   onesLike(): Tensor {
-    return new Tensor(allocate(this.dtype, this.size).fill(1), this.shape);
+    return new Tensor(fillStorage(allocate(this.dtype, this.size), 1), this.shape);
   }
 
   // ---- elementwise ----

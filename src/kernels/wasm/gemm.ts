@@ -21,7 +21,13 @@ const THREAD_MIN_MNK = 96 * 96 * 96;
 // strides and all. Otherwise the view is copied as its whole span (one memcpy, strides kept:
 // transposes stay free), unless the span is much larger than the matrix (a narrow slice of a
 // wide tensor): then it is gathered densely.
-function operand(view: MatView, rows: number, cols: number, frame: Frame, sz: number): () => [number, number, number] {
+function operand(
+  view: MatView,
+  rows: number,
+  cols: number,
+  frame: Frame,
+  sz: number,
+): () => [number, number, number] {
   const { data, off, rs, cs } = view;
   const src = data as FloatStorage;
   if (frame.resident(src)) {

@@ -116,7 +116,7 @@ export class WasmHeap {
     const p = this.alloc(bytes);
     if (p < 0) return -1;
     this.residentBytes += bytes;
-    if (!this.fresh) new Uint8Array(this.rt.memory.buffer, p, bytes).fill(0);
+    if (!this.fresh) this.rt.exports.zeroBytes(p, bytes); // TypedArray fill is slow on shared memory
     return p;
   }
 
@@ -183,6 +183,18 @@ export function releaseResidentArray(data: FloatStorage): boolean {
   blocks.delete(data);
   finaliser.unregister(data);
   b.heap.releaseResident(b.ptr, b.bytes);
+  return true;
+}
+
+/** data[start, end) = value through wasm when `data` is resident (TypedArray fill is element by element on shared memory); false otherwise. */
+export function fillResident(data: FloatStorage, value: number, start: number, end: number): boolean {
+  const b = blocks.get(data);
+  if (!b) return false;
+  const n = end - start;
+  if (n <= 0) return true;
+  const p = b.ptr + start * data.BYTES_PER_ELEMENT;
+  if (data instanceof Float32Array) b.heap.rt.exports.fillF32(p, n, value);
+  else b.heap.rt.exports.fillF64(p, n, value);
   return true;
 }
 

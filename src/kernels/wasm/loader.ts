@@ -41,6 +41,9 @@ export interface WasmExports {
     kk: number,
     P: number,
   ): number;
+  zeroBytes(p: number, n: number): void;
+  fillF32(p: number, n: number, v: number): void;
+  fillF64(p: number, n: number, v: number): void;
 }
 
 /** One instantiated backend: the module (workers instantiate it again) over its memory. */
