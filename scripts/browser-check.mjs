@@ -7,8 +7,9 @@
 //   /iso/    with COOP same-origin + COEP require-corp (cross-origin isolated): shared memory,
 //            the wasm kernels on 2 threads, on the page's main thread (spin wait) and inside a
 //            Web Worker (Atomics.wait), must equal the 1-thread result exactly and the
-//            TypeScript backend within float32 tolerance
-//   /plain/  without them: the unshared variant, 1 thread, the same results; this page also
+//            TypeScript backend within float32 tolerance; large tensors live in the wasm memory
+//   /plain/  without them: the unshared variant, 1 thread, the same results, tensors in ordinary
+//            arrays; this page also
 //            moves the binaries: it calls initBackend({ wasmBase: '/assets/wasm/' }), and the
 //            server checks that every binary it served this page came from there
 // The loader finds the binaries at `../../../wasm/` from the bundle's URL, i.e. /wasm/ for a
@@ -30,7 +31,7 @@ const REPS = 5;
 
 // The page (and its Web Worker: the same module) runs this and reports what it saw.
 const ENTRY = `
-import { backend, getNumThreads, initBackend, matmul, randn, setBackend, setNumThreads } from './src/index.ts';
+import { backend, getNumThreads, initBackend, matmul, memoryInfo, randn, setBackend, setNumThreads } from './src/index.ts';
 import { threadsSupported } from './src/kernels/backend.ts';
 import { poolSize } from './src/kernels/pool.ts';
 
@@ -72,6 +73,8 @@ async function checks(where) {
   r.canBlock = canBlock();
   const a = randn([${N}, ${N}], { generator: 1 });
   const b = randn([${N}, ${N}], { generator: 2 });
+  // large tensors live in wasm memory only when it is shared (growing it keeps views valid)
+  r.resident = memoryInfo().residentBytes >= 2 * ${N} * ${N} * 4;
   const mm = () => matmul(a, b).data;
   setNumThreads(1);
   mm(); // warm-up: compilation, memory growth
@@ -253,6 +256,7 @@ function verify(r, isolated) {
   want(r.workersAfterYield === (isolated ? 1 : 0), 'the worker ready after await initBackend()');
   if (isolated) want(r.canBlock === (r.where === 'worker'), 'Atomics.wait allowed only in the worker');
   want(r.exact2v1, '2-thread product equals the 1-thread product exactly');
+  want(r.resident === isolated, `large tensors ${isolated ? 'in' : 'outside'} wasm memory`);
   want(r.exactEarly, 'the product before the worker was ready equals the 1-thread product');
   want(r.maxRelErrVsJs < 1e-4, 'wasm product matches the TypeScript backend (|d| / (1 + |ref|) < 1e-4)');
   return bad;
