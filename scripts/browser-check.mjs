@@ -9,9 +9,9 @@
 //            Web Worker (Atomics.wait), must equal the 1-thread result exactly and the
 //            TypeScript backend within float32 tolerance; large tensors live in the wasm memory
 //   /plain/  without them: the unshared variant, 1 thread, the same results, tensors in ordinary
-//            arrays; this page also
-//            moves the binaries: it calls initBackend({ wasmBase: '/assets/wasm/' }), and the
-//            server checks that every binary it served this page came from there
+//            arrays; this page also moves the binaries: it calls
+//            initBackend({ wasmBase: '/assets/wasm/' }), and the server checks that every binary
+//            it served this page came from there
 // The loader finds the binaries at `../../../wasm/` from the bundle's URL, i.e. /wasm/ for a
 // bundle at /iso/app.js (URL resolution stops at the root). The page POSTs its report back.
 
