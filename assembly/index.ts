@@ -7,6 +7,7 @@
 export { attentionF32, attentionF64, attentionScratchBytes } from './attention';
 export { conv2dBackwardF32, conv2dBackwardF64, conv2dForwardF32, conv2dForwardF64 } from './conv';
 export { conv2dIndirectF32, conv2dIndirectScratchBytes } from './conv-indirect';
+export { binaryF32, binaryF64, sumRowsF32, sumRowsF64 } from './elementwise';
 export { fillF32, fillF64, zeroBytes } from './fill';
 export { gemmF32, gemmF64, gemmScratchBytes } from './gemm';
 export { kmeansAccumulateF64, kmeansLabelsF64 } from './kmeans';

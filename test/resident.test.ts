@@ -40,19 +40,22 @@ function runtime(flavour: (typeof FLAVOURS)[number]): WasmRuntime {
 }
 
 describe('the block heap', () => {
-  it.each(FLAVOURS)('hands out aligned, disjoint blocks with readable slack, reuses freed ones (%s)', (flavour) => {
-    const heap = heapOf(runtime(flavour));
-    const sizes = [1, 63, 64, 65, 100, 4096, 5000, 65536, 65537, 300000];
-    const got = sizes.map((bytes) => ({ bytes, p: heap.alloc(bytes) }));
-    const spans = got.map(({ bytes, p }) => [p, p + bytes + 64] as const).sort((a, b) => a[0] - b[0]);
-    for (const [p] of spans) expect(p % 16).toBe(0);
-    for (let i = 1; i < spans.length; i++) expect(spans[i][0]).toBeGreaterThanOrEqual(spans[i - 1][1]);
-    // a freed block serves the next request of its class, not of another
-    expect(heap.release(got[7].p)).toBe(true);
-    expect(heap.release(got[7].p)).toBe(false); // twice: nothing to free
-    expect(heap.alloc(70000)).toBe(got[7].p); // 65536 and 70000 (+ slack) share a class
-    for (const { p } of got) heap.release(p);
-  });
+  it.each(FLAVOURS)(
+    'hands out aligned, disjoint blocks with readable slack, reuses freed ones (%s)',
+    (flavour) => {
+      const heap = heapOf(runtime(flavour));
+      const sizes = [1, 63, 64, 65, 100, 4096, 5000, 65536, 65537, 300000];
+      const got = sizes.map((bytes) => ({ bytes, p: heap.alloc(bytes) }));
+      const spans = got.map(({ bytes, p }) => [p, p + bytes + 64] as const).sort((a, b) => a[0] - b[0]);
+      for (const [p] of spans) expect(p % 16).toBe(0);
+      for (let i = 1; i < spans.length; i++) expect(spans[i][0]).toBeGreaterThanOrEqual(spans[i - 1][1]);
+      // a freed block serves the next request of its class, not of another
+      expect(heap.release(got[7].p)).toBe(true);
+      expect(heap.release(got[7].p)).toBe(false); // twice: nothing to free
+      expect(heap.alloc(70000)).toBe(got[7].p); // 65536 and 70000 (+ slack) share a class
+      for (const { p } of got) heap.release(p);
+    },
+  );
 });
 
 describe.each(FLAVOURS)('resident tensors on %s', (flavour) => {

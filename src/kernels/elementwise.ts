@@ -4,6 +4,7 @@
 // is called per element.
 
 import type { Storage } from '../tensor/dtype.js';
+import { binaryWasm } from './wasm/elementwise.js';
 
 /** o[oi + i] = f(a[ai + i*as], b[bi + i*bs]) for i < n. */
 export type BinaryRow = (
@@ -65,6 +66,31 @@ export const orRow: BinaryRow = (o, oi, a, ai, as, b, bi, bs, n) => {
   for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = a[ai] || b[bi] ? 1 : 0;
 };
 
+// The rows that have a wasm twin (assembly/elementwise.ts), by its op code.
+const WASM_OPS = new Map<BinaryRow, number>([
+  [addRow, 0],
+  [subRow, 1],
+  [mulRow, 2],
+  [divRow, 3],
+  [maxRow, 4],
+  [minRow, 5],
+]);
+
+/** row(o, 0, a, 0, as, b, 0, bs, n): in wasm when it has the op and the arrays are large enough float storage. */
+export function applyRow(
+  row: BinaryRow,
+  o: Storage,
+  a: Storage,
+  as: number,
+  b: Storage,
+  bs: number,
+  n: number,
+): void {
+  const op = WASM_OPS.get(row);
+  if (op !== undefined && binaryWasm(op, 1, n, o, n, a, 0, as, b, 0, bs)) return;
+  row(o, 0, a, 0, as, b, 0, bs, n);
+}
+
 /**
  * Runs `row` over the broadcast of a (aShape) and b (bShape) into contiguous `out` of
  * `outShape`. Adjacent dims that are contiguous in both inputs are merged first, so a
@@ -108,6 +134,14 @@ export function broadcastBinary(
   const inner = shape[rank - 1];
   const ias = sa[rank - 1];
   const ibs = sb[rank - 1];
+  const op = WASM_OPS.get(row);
+  // two dims (a bias over rows, a column over columns): one wasm call
+  if (
+    rank === 2 &&
+    op !== undefined &&
+    binaryWasm(op, shape[0], inner, out, inner, a, sa[0], ias, b, sb[0], ibs)
+  )
+    return;
   const idx = new Array<number>(rank).fill(0);
   let ai = 0;
   let bi = 0;

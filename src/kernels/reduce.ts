@@ -4,11 +4,13 @@
 // Accumulators are float64 locals whatever the storage, so float32 sums do not drift.
 
 import { allocate, type Storage } from '../tensor/dtype.js';
+import { sumRowsWasm } from './wasm/elementwise.js';
 import { softmaxRowsWasm } from './wasm/rows.js';
 
 /** out[o, i] = sum_r x[o, r, i]. */
 export function sumAxis(x: Storage, outer: number, n: number, inner: number, out: Storage): void {
   if (inner === 1) {
+    if (sumRowsWasm(x, outer, n, out)) return;
     for (let o = 0; o < outer; o++) {
       let s = 0;
       const base = o * n;

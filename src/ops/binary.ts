@@ -5,6 +5,7 @@ import { record } from '../autograd/engine.js';
 import { DTypeError } from '../errors.js';
 import {
   addRow,
+  applyRow,
   type BinaryRow,
   broadcastBinary,
   divRow,
@@ -27,12 +28,12 @@ export function broadcastApply(op: string, row: BinaryRow, a: Tensor, b: Tensor,
   // (a scalar) of no higher rank than the other, which then gives the output its shape.
   if (sameShape(a.shape, b.shape) || (b.size === 1 && b.ndim <= a.ndim)) {
     const out = allocate(dtype, a.size);
-    row(out, 0, a.data, 0, 1, b.data, 0, b.size === a.size ? 1 : 0, a.size);
+    applyRow(row, out, a.data, 1, b.data, b.size === a.size ? 1 : 0, a.size);
     return new Tensor(out, a.shape);
   }
   if (a.size === 1 && a.ndim <= b.ndim) {
     const out = allocate(dtype, b.size);
-    row(out, 0, a.data, 0, 0, b.data, 0, 1, b.size);
+    applyRow(row, out, a.data, 0, b.data, 1, b.size);
     return new Tensor(out, b.shape);
   }
   const shape = broadcastShapes(op, a.shape, b.shape);

@@ -41,6 +41,10 @@ export interface WasmExports {
     kk: number,
     P: number,
   ): number;
+  binaryF32: Kernel;
+  binaryF64: Kernel;
+  sumRowsF32: Kernel;
+  sumRowsF64: Kernel;
   zeroBytes(p: number, n: number): void;
   fillF32(p: number, n: number, v: number): void;
   fillF64(p: number, n: number, v: number): void;
