@@ -6,15 +6,17 @@
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { setResidentLimit, Tensor } from '../src/index.js';
-import { setBackend } from '../src/kernels/backend.js';
+import { getNumThreads, setBackend, setNumThreads } from '../src/kernels/backend.js';
 import { addRow, divRow, maxRow } from '../src/kernels/elementwise.js';
 import { sumAxis } from '../src/kernels/reduce.js';
 import { binaryWasm, sumRowsWasm } from '../src/kernels/wasm/elementwise.js';
 import { loadRuntime } from '../src/kernels/wasm/loader.js';
 import { Generator } from '../src/random.js';
 
+const defaultThreads = getNumThreads();
 afterAll(() => {
   setBackend('auto');
+  setNumThreads(defaultThreads);
   setResidentLimit(256 * 1024 * 1024);
 });
 
@@ -40,6 +42,13 @@ const t = (dtype: DT, shape: number[], seed: number) =>
     ),
     shape,
   );
+
+// the same without NaN and infinities: a sum over any of them would hide every other value
+function finite(dtype: DT, shape: number[], seed: number): Tensor {
+  const x = t(dtype, shape, seed);
+  for (let i = 0; i < x.data.length; i++) if (!Number.isFinite(x.data[i])) x.data[i] = 1;
+  return x;
+}
 
 type Op = (a: Tensor, b: Tensor) => Tensor;
 const OPS: [string, Op][] = [
@@ -77,6 +86,13 @@ const SHAPES: [number[], number[]][] = [
 
 const bits = (x: Tensor) => Array.from(x.data, (v) => (Object.is(v, -0) ? '-0' : String(v)));
 
+// the first difference, not a diff of 600K elements (which takes vitest minutes to print)
+function expectSame(got: string[], want: string[], what: string): void {
+  expect(got.length, what).toBe(want.length);
+  const i = got.findIndex((v, j) => v !== want[j]);
+  if (i >= 0) expect.fail(`${what}: element ${i} is ${got[i]}, expected ${want[i]}`);
+}
+
 describe.each(FLAVOURS)('elementwise kernels on %s', (flavour) => {
   it.each(DTYPES)('binary ops equal the TypeScript loops bit for bit (%s)', (dtype) => {
     for (const resident of [true, false]) {
@@ -88,10 +104,33 @@ describe.each(FLAVOURS)('elementwise kernels on %s', (flavour) => {
           const want = bits(op(a0, b0));
           setBackend(flavour);
           const [a, b] = [t(dtype, sa, 2 * k), t(dtype, sb, 2 * k + 1)];
-          expect(bits(op(a, b)), `${name} ${JSON.stringify(sa)} ${JSON.stringify(sb)}`).toEqual(want);
+          expectSame(bits(op(a, b)), want, `${name} ${JSON.stringify(sa)} ${JSON.stringify(sb)}`);
         }
       });
     }
+  });
+
+  // large enough for the thread split: by rows, and one long row split by columns
+  it.each([1, 2])('large operands on %i thread(s), split by rows or columns', (threads) => {
+    setNumThreads(threads);
+    for (const [sa, sb] of [
+      [
+        [601, 1001],
+        [601, 1001],
+      ],
+      [[601, 1001], [1001]],
+      [[600_003], [1]],
+    ]) {
+      for (const [name, op] of [OPS[1], OPS[4]]) {
+        setBackend('js');
+        const want = bits(op(t('float32', sa, 1), t('float32', sb, 2)));
+        const wantSum = bits(finite('float64', sa, 3).sum(-1));
+        setBackend(flavour);
+        expectSame(bits(op(t('float32', sa, 1), t('float32', sb, 2))), want, `${name} ${JSON.stringify(sa)}`);
+        expectSame(bits(finite('float64', sa, 3).sum(-1)), wantSum, `sum ${JSON.stringify(sa)}`);
+      }
+    }
+    setNumThreads(defaultThreads);
   });
 
   it('the kernel takes the wasm path where it should, and declines what it cannot do', () => {
@@ -133,8 +172,7 @@ describe.each(FLAVOURS)('elementwise kernels on %s', (flavour) => {
       [1024, 17],
       [4097, 1],
     ]) {
-      const x = values(dtype, rows * n, rows + n);
-      for (let i = 0; i < x.length; i += 13) if (Number.isNaN(x[i]) || !Number.isFinite(x[i])) x[i] = 1;
+      const x = finite(dtype, [rows * n], rows + n).data;
       const mk = () => (dtype === 'float32' ? new Float32Array(rows) : new Float64Array(rows));
       const got = mk();
       expect(sumRowsWasm(x, rows, n, got)).toBe(true);
@@ -145,7 +183,7 @@ describe.each(FLAVOURS)('elementwise kernels on %s', (flavour) => {
       expect(Array.from(got), `${rows}x${n}`).toEqual(Array.from(want));
     }
     // the public ops, on resident tensors
-    const a = t(dtype, [300, 77], 9);
+    const a = finite(dtype, [300, 77], 9);
     const s = a.sum(-1);
     const m = a.mean(-1);
     setBackend('js');

@@ -5,13 +5,18 @@
 
 import type { FloatStorage, Storage } from '../../tensor/dtype.js';
 import { wasmRuntime } from '../backend.js';
+import { runJobs } from '../pool.js';
 import { Frame, floatKind } from './frame.js';
+import { split, threadsFor } from './parallel.js';
 
 // Measured on the 2-core dev machine (float32, resident operands): the wasm call overtakes
 // V8's loop from a few hundred elements; staged operands cost a copy each, still less than
 // the TypeScript loop from ~4K elements (V8 does not vectorise it).
 const BINARY_MIN = 4096;
 const SUM_MIN = 4096;
+// The loops are memory bound: a second thread adds bandwidth, worth its hand-over from ~256K
+// elements per thread.
+const THREAD_MIN = 1 << 18;
 
 /**
  * o[r*ors + i] = a[r*ars + i*acs] op b[r*brs + i*bcs] for r < rows, i < n, in wasm; op as in
@@ -39,7 +44,20 @@ export function binaryWasm(
   const bp = a === b ? ap : frame.input(b as FloatStorage, 0, b.length);
   const op_ = frame.output(o as FloatStorage, 0, rows * ors);
   if (!frame.commit()) return false;
-  rt.exports[`binary${kind}`](op, rows, n, op_, ors, ap, ars, acs, bp, brs, bcs);
+  const fn = `binary${kind}`;
+  const sz = kind === 'F32' ? 4 : 8;
+  // split the rows, or one row's columns (in whole vectors)
+  const byRows = rows > 1;
+  const threads = threadsFor(rt, rows * n, THREAD_MIN, byRows ? rows : Math.ceil(n / 4));
+  const jobs = split(byRows ? rows : n, threads, byRows ? 1 : 4).map(([s, c]) =>
+    byRows
+      ? {
+          fn,
+          args: [op, c, n, op_ + s * ors * sz, ors, ap + s * ars * sz, ars, acs, bp + s * brs * sz, brs, bcs],
+        }
+      : { fn, args: [op, 1, c, op_ + s * sz, ors, ap + s * acs * sz, ars, acs, bp + s * bcs * sz, brs, bcs] },
+  );
+  runJobs(rt, jobs);
   frame.finish();
   return true;
 }
@@ -54,7 +72,13 @@ export function sumRowsWasm(x: Storage, rows: number, n: number, out: Storage): 
   const xp = frame.input(x as FloatStorage, 0, rows * n);
   const op = frame.output(out as FloatStorage, 0, rows);
   if (!frame.commit()) return false;
-  rt.exports[`sumRows${kind}`](xp, rows, n, op);
+  const fn = `sumRows${kind}`;
+  const sz = kind === 'F32' ? 4 : 8;
+  const threads = threadsFor(rt, rows * n, THREAD_MIN, rows);
+  runJobs(
+    rt,
+    split(rows, threads, 4).map(([s, r]) => ({ fn, args: [xp + s * n * sz, r, n, op + s * sz] })),
+  );
   frame.finish();
   return true;
 }
