@@ -183,6 +183,37 @@ describe.each(FLAVOURS)('resident tensors on %s', (flavour) => {
     expect(run()).toEqual(resident);
   });
 
+  // outputs a kernel writes in full skip the zeroing of a recycled block: stale values in the
+  // block (NaN here) must never show through
+  it('ops whose output skips zeroing overwrite every element of a recycled block', () => {
+    runtime(flavour);
+    const [r, c] = [256, 96]; // 96 KiB: resident
+    const a = randn([r, c], { generator: 20 });
+    const b = randn([r, c], { generator: 21 });
+    const sq = randn([c, c], { generator: 22 });
+    const bias = randn([c], { generator: 23 });
+    const ops: [string, () => Tensor][] = [
+      ['add', () => a.add(b)],
+      ['add bias', () => a.add(bias)],
+      ['neg', () => a.neg()],
+      ['relu', () => a.relu()],
+      ['matmul', () => a.matmul(sq)],
+      ['softmax', () => F.softmax(a, -1)],
+      ['layerNorm', () => F.layerNorm(a, c)],
+    ];
+    for (const [name, op] of ops) {
+      setBackend('js');
+      const want = Array.from(op().data);
+      setBackend(flavour);
+      for (let round = 0; round < 3; round++) {
+        full([r, c], Number.NaN).dispose(); // the block the op's output takes next
+        const got = tidy(() => Array.from(op().data));
+        const worst = got.reduce((m, v, i) => Math.max(m, Math.abs(v - want[i])), 0);
+        expect(worst, name).toBeLessThan(1e-4);
+      }
+    }
+  });
+
   it('conv2d and matmul backward through resident gradients', () => {
     runtime(flavour);
     const grads = () =>

@@ -35,9 +35,9 @@ let threads: number | null = null;
 // Large float tensors are allocated inside the active runtime's memory (src/kernels/wasm/heap.ts),
 // where its kernels use them without copies; on the 'js' backend they are ordinary arrays.
 setResidentStore({
-  alloc: (dtype, n, limit) => {
+  alloc: (dtype, n, limit, zero) => {
     const rt = wasmRuntime();
-    return rt ? residentArray(rt, dtype, n, limit) : null;
+    return rt ? residentArray(rt, dtype, n, limit, zero) : null;
   },
   free: releaseResidentArray,
   fill: fillResident,

@@ -15,7 +15,7 @@ import {
   powRow,
   subRow,
 } from '../kernels/elementwise.js';
-import { allocate, type DType } from '../tensor/dtype.js';
+import { allocateUninit, type DType } from '../tensor/dtype.js';
 import { broadcastShapes, broadcastStrides, numel, sameShape, stridesOf } from '../tensor/shape.js';
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import { eq, gt, lt, where } from './compare.js';
@@ -27,17 +27,17 @@ export function broadcastApply(op: string, row: BinaryRow, a: Tensor, b: Tensor,
   // Fast paths, one row call and no stride arrays: same shapes, or a one-element operand
   // (a scalar) of no higher rank than the other, which then gives the output its shape.
   if (sameShape(a.shape, b.shape) || (b.size === 1 && b.ndim <= a.ndim)) {
-    const out = allocate(dtype, a.size);
+    const out = allocateUninit(dtype, a.size);
     applyRow(row, out, a.data, 1, b.data, b.size === a.size ? 1 : 0, a.size);
     return new Tensor(out, a.shape);
   }
   if (a.size === 1 && a.ndim <= b.ndim) {
-    const out = allocate(dtype, b.size);
+    const out = allocateUninit(dtype, b.size);
     applyRow(row, out, a.data, 0, b.data, 1, b.size);
     return new Tensor(out, b.shape);
   }
   const shape = broadcastShapes(op, a.shape, b.shape);
-  const out = allocate(dtype, numel(shape));
+  const out = allocateUninit(dtype, numel(shape));
   const sa = sameShape(a.shape, shape) ? stridesOf(shape) : broadcastStrides(a.shape, shape);
   const sb = sameShape(b.shape, shape) ? stridesOf(shape) : broadcastStrides(b.shape, shape);
   broadcastBinary(row, a.data, sa, b.data, sb, out, shape);

@@ -21,7 +21,7 @@ import { record } from '../autograd/engine.js';
 import { ArgumentError, fmtShape, ShapeError } from '../errors.js';
 import { layerNormBackward, layerNormForward } from '../kernels/norm.js';
 import { withDefaults } from '../options.js';
-import { allocate, assertFloat, type DType, promote } from '../tensor/dtype.js';
+import { allocate, allocateUninit, assertFloat, type DType, promote } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** Options of F.layerNorm. */
@@ -75,7 +75,7 @@ export function layerNorm(
   let dtype: DType = x.dtype;
   if (weight) dtype = promote(dtype, weight.dtype);
   if (bias) dtype = promote(dtype, bias.dtype);
-  const out = allocate(dtype, x.size);
+  const out = allocateUninit(dtype, x.size);
   const mean = new Float64Array(R);
   const rstd = new Float64Array(R);
   layerNormForward(x.data, R, D, weight?.data ?? null, bias?.data ?? null, eps, out, mean, rstd);

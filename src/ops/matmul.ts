@@ -9,7 +9,7 @@
 import { record } from '../autograd/engine.js';
 import { DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { gemm, type MatView } from '../kernels/matmul.js';
-import { allocate, isFloat, promote, type Storage } from '../tensor/dtype.js';
+import { allocate, allocateUninit, isFloat, promote, type Storage } from '../tensor/dtype.js';
 import { broadcastShapes, broadcastStrides, dims, numel, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { squeeze, unsqueeze } from './shape.js';
@@ -55,7 +55,7 @@ function batchedMatmul(op: string, a: Tensor, b: Tensor, origA: Tensor, origB: T
   }
   const batch = broadcastShapes(op, dims(a.shape, 0, -2), dims(b.shape, 0, -2));
   const dtype = promote(a.dtype, b.dtype);
-  const out = allocate(dtype, numel(batch) * M * N);
+  const out = allocateUninit(dtype, numel(batch) * M * N); // gemm writes every element
   const av = (a2: Tensor, trans: boolean) => operand(a2, batch, trans);
   batchGemm(batch, M, N, K, av(a, false), av(b, false), out);
   const y = new Tensor(out, [...batch, M, N]);

@@ -5,7 +5,7 @@
 import { record } from '../autograd/engine.js';
 import { ArgumentError, fmtShape, ShapeError } from '../errors.js';
 import { argExtremeAxis, logSumExpAxis, softmaxAxis, sumAxis, varAxis } from '../kernels/reduce.js';
-import { allocate, isFloat, type Storage } from '../tensor/dtype.js';
+import { allocate, allocateUninit, isFloat, type Storage } from '../tensor/dtype.js';
 import { fillStorage } from '../tensor/memory.js';
 import { normDim, normDims, numelOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -256,7 +256,7 @@ function softmaxImpl(op: 'softmax' | 'logSoftmax', x0: Tensor, dim: number): Ten
   const outer = numelOf(x.shape, 0, d);
   const n = x.ndim === 0 ? 1 : x.shape[d];
   const inner = numelOf(x.shape, d + 1);
-  const out = allocate(x.dtype, x.size);
+  const out = allocateUninit(x.dtype, x.size);
   softmaxAxis(x.data, outer, n, inner, out, op === 'logSoftmax');
   const y = new Tensor(out, x.shape);
   if (op === 'softmax') {

@@ -3,7 +3,7 @@
 
 import { record } from '../autograd/engine.js';
 import { ArgumentError, DTypeError } from '../errors.js';
-import { allocate, checkDType, type DType, isFloat, type Storage } from '../tensor/dtype.js';
+import { allocate, allocateUninit, checkDType, type DType, isFloat, type Storage } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { where } from './compare.js';
 
@@ -11,8 +11,9 @@ function floatInput(x: Tensor): Tensor {
   return isFloat(x.dtype) ? x : cast(x, 'float32');
 }
 
+// every op below writes each element of its output
 function like(x: Tensor): Storage {
-  return allocate(x.dtype, x.size);
+  return allocateUninit(x.dtype, x.size);
 }
 
 /** A copy of x in `dtype` (x itself when the dtype matches, unless `copy`); float->float is differentiable. */

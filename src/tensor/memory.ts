@@ -37,8 +37,8 @@ let reuses = 0;
 
 /** Storage for large float tensors inside WebAssembly memory (src/kernels/wasm/heap.ts). */
 export interface ResidentStore {
-  /** A zeroed array of n floats in the active runtime's memory; null when not possible or over `limit` live bytes. */
-  alloc(dtype: 'float32' | 'float64', n: number, limit: number): FloatStorage | null;
+  /** An array of n floats (zeroed unless `zero` is false) in the active runtime's memory; null when not possible or over `limit` live bytes. */
+  alloc(dtype: 'float32' | 'float64', n: number, limit: number, zero: boolean): FloatStorage | null;
   /** Frees the block under `data` now. */
   free(data: FloatStorage): void;
   /** data[start, end) = value when `data` is resident; false when it is not. */
@@ -54,10 +54,10 @@ export function setResidentStore(s: ResidentStore | null): void {
   store = s;
 }
 
-/** A zeroed array of n floats resident in WebAssembly memory, or null (the caller allocates an ordinary one). */
-export function takeResident(dtype: 'float32' | 'float64', n: number): FloatStorage | null {
+/** An array of n floats (zeroed unless `zero` is false) resident in WebAssembly memory, or null (the caller allocates an ordinary one). */
+export function takeResident(dtype: 'float32' | 'float64', n: number, zero: boolean): FloatStorage | null {
   if (!store || residentLimit === 0) return null;
-  const data = store.alloc(dtype, n, residentLimit);
+  const data = store.alloc(dtype, n, residentLimit, zero);
   if (data) owners.set(data, 0);
   return data;
 }
@@ -87,14 +87,14 @@ export function setResidentLimit(bytes: number): void {
   residentLimit = bytes;
 }
 
-/** A zeroed buffer of `bytes` (>= POOL_MIN_BYTES): a recycled one when the pool has that size. */
-export function takeBuffer(bytes: number): ArrayBuffer {
+/** A buffer of `bytes` (>= POOL_MIN_BYTES), zeroed unless `zero` is false: a recycled one when the pool has that size. */
+export function takeBuffer(bytes: number, zero = true): ArrayBuffer {
   const list = free.get(bytes);
   let buf = list?.pop();
   if (buf) {
     freeBytes -= bytes;
     reuses++;
-    new Uint8Array(buf).fill(0);
+    if (zero) new Uint8Array(buf).fill(0);
   } else {
     buf = new ArrayBuffer(bytes);
   }

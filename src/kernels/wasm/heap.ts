@@ -111,12 +111,12 @@ export class WasmHeap {
     this.scratch = [];
   }
 
-  /** A zeroed block of `bytes` for a resident array; -1 as alloc. */
-  allocResident(bytes: number): number {
+  /** A block of `bytes` for a resident array, zeroed unless `zero` is false; -1 as alloc. */
+  allocResident(bytes: number, zero: boolean): number {
     const p = this.alloc(bytes);
     if (p < 0) return -1;
     this.residentBytes += bytes;
-    if (!this.fresh) this.rt.exports.zeroBytes(p, bytes); // TypedArray fill is slow on shared memory
+    if (zero && !this.fresh) this.rt.exports.zeroBytes(p, bytes); // TypedArray fill is slow on shared memory
     return p;
   }
 
@@ -155,18 +155,19 @@ const blocks = new WeakMap<FloatStorage, Block>();
 // value must not reference the array; the array itself is the unregister token.
 const finaliser = new FinalizationRegistry<Block>((b) => b.heap.releaseResident(b.ptr, b.bytes));
 
-/** A zeroed array of n floats that is a view of `rt`'s shared memory; null when not shared, over `limit` live bytes, or the memory is full. */
+/** An array of n floats (zeroed unless `zero` is false) that is a view of `rt`'s shared memory; null when not shared, over `limit` live bytes, or the memory is full. */
 export function residentArray(
   rt: WasmRuntime,
   dtype: 'float32' | 'float64',
   n: number,
   limit: number,
+  zero: boolean,
 ): FloatStorage | null {
   if (!rt.shared) return null;
   const heap = heapOf(rt);
   const bytes = n * (dtype === 'float64' ? 8 : 4);
   if (heap.residentBytes + bytes > limit) return null;
-  const ptr = heap.allocResident(bytes);
+  const ptr = heap.allocResident(bytes, zero);
   if (ptr < 0) return null;
   const buf = rt.memory.buffer;
   const data = dtype === 'float64' ? new Float64Array(buf, ptr, n) : new Float32Array(buf, ptr, n);
