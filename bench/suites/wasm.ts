@@ -7,9 +7,11 @@
 // Fresh outputs matter: first-touching new pages costs ~11 us per 4 KiB page in this sandbox
 // (~46 ms for a 16 MiB result), so the kernel rows show what the arithmetic itself costs.
 // Each shousi row names its backend (`shousi-js`, `shousi-wasm-simd`, `shousi-wasm-relaxed-simd`)
-// and its threads; the relaxed-SIMD rows appear where that backend can be switched on.
+// and its threads; the relaxed-SIMD rows appear where that backend can be switched on. Operands
+// are made again under each backend, so that they are resident in its wasm memory (each backend
+// has its own), as a user's tensors would be.
 
-import { randn, softmax } from '../../src/index.js';
+import { randn, softmax, zeros } from '../../src/index.js';
 import {
   type BackendName,
   backend,
@@ -39,18 +41,19 @@ function available(name: BackendName): boolean {
   }
 }
 
-/** Measures `fn` under each configuration (backend, threads), one record each. */
+/** Measures the function `setup()` returns under each configuration (backend, threads), one record each. */
 async function across(
   ctx: BenchContext,
   configs: Config[],
   workload: string,
-  fn: () => unknown,
+  setup: () => () => unknown,
   work: { flops?: number; bytes?: number },
 ): Promise<BenchRecord[]> {
   const out: BenchRecord[] = [];
   for (const { name, threads } of configs) {
     setBackend(name);
     setNumThreads(threads);
+    const fn = setup(); // after setBackend: its operands live in this backend's memory
     out.push(makeRecord(workload, `shousi-${backend()}`, threads, await ctx.measure(fn), work));
   }
   return out;
@@ -71,28 +74,35 @@ const suite: BenchSuite = {
       for (const n of [256, 512, 1024]) {
         const workload = `matmul ${n}`;
         const work = { flops: 2 * n ** 3 };
-        const a = randn([n, n], { generator: 1 });
-        const b = randn([n, n], { generator: 2 });
-        records.push(
-          ...(await across(ctx, n === 1024 && ctx.quick ? wasm : all, workload, () => a.matmul(b), work)),
-        );
+        const setup = () => {
+          const a = randn([n, n], { generator: 1 });
+          const b = randn([n, n], { generator: 2 });
+          return () => a.matmul(b);
+        };
+        records.push(...(await across(ctx, n === 1024 && ctx.quick ? wasm : all, workload, setup, work)));
         records.push(...(await benchTfMatmul(ctx, workload, n, work)));
       }
 
       const n = 1024;
-      const a = randn([n, n], { generator: 1 }).data;
-      const view = { data: a, off: 0, rs: n, cs: 1 };
-      const c = new Float32Array(n * n);
-      const kernel = () => gemm(n, n, n, view, view, c, 0, false);
+      const kernel = () => {
+        const view = { data: randn([n, n], { generator: 1 }).data, off: 0, rs: n, cs: 1 };
+        const c = zeros([n, n]).data;
+        return () => gemm(n, n, n, view, view, c, 0, false);
+      };
       records.push(
         ...(await across(ctx, wasm, 'gemm 1024 (kernel, reused output)', kernel, { flops: 2 * n ** 3 })),
       );
 
-      const x = randn([4096, 1024], { generator: 3 });
-      const smWork = { bytes: 8 * x.size };
-      records.push(...(await across(ctx, all, 'softmax(-1) 4096x1024', () => softmax(x, -1), smWork)));
-      const sm = new Float32Array(x.size);
-      const smKernel = () => softmaxAxis(x.data, 4096, 1024, 1, sm, false);
+      const smWork = { bytes: 8 * 4096 * 1024 };
+      const smOp = () => {
+        const x = randn([4096, 1024], { generator: 3 });
+        return () => softmax(x, -1);
+      };
+      records.push(...(await across(ctx, all, 'softmax(-1) 4096x1024', smOp, smWork)));
+      const smKernel = () => {
+        const [x, sm] = [randn([4096, 1024], { generator: 3 }).data, zeros([4096, 1024]).data];
+        return () => softmaxAxis(x, 4096, 1024, 1, sm, false);
+      };
       records.push(
         ...(await across(ctx, all, 'softmax 4096x1024 (kernel, reused output)', smKernel, smWork)),
       );
@@ -119,7 +129,9 @@ const suite: BenchSuite = {
         return lloydAssign(px, pn, d, centres, k, null, labels, null, acc, scratch);
       };
       const kmWork = { flops: 2 * pn * k * d };
-      records.push(...(await across(ctx, all, `k-means assign n=${pn} d=${d} k=${k} f64`, assign, kmWork)));
+      records.push(
+        ...(await across(ctx, all, `k-means assign n=${pn} d=${d} k=${k} f64`, () => assign, kmWork)),
+      );
     } finally {
       setBackend('auto');
       setNumThreads(cores);
