@@ -10,5 +10,5 @@ export { conv2dIndirectF32, conv2dIndirectScratchBytes } from './conv-indirect';
 export { binaryF32, binaryF64, sumRowsF32, sumRowsF64 } from './elementwise';
 export { fillF32, fillF64, zeroBytes } from './fill';
 export { gemmF32, gemmF64, gemmScratchBytes } from './gemm';
-export { kmeansAccumulateF64, kmeansLabelsF64 } from './kmeans';
+export { kmeansAssignF64 } from './kmeans';
 export { layerNormRowsF32, layerNormRowsF64, softmaxRowsF32, softmaxRowsF64 } from './rows';

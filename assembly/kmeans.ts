@@ -1,10 +1,12 @@
 // k-means (Lloyd) assignment: distances, argmin and the exact distance of the winner fused in
-// one pass over the points (split across threads), then the centre accumulation in a second,
-// sequential pass. Same semantics as lloydAssign in src/kernels/kmeans.ts, which calls this first:
+// one pass over the points (split across threads), then the centre accumulation in a second
+// pass, one partial per fixed chunk of points (whole chunks split across threads; the caller
+// adds the partials in chunk order). Same semantics as lloydAssign in src/kernels/kmeans.ts,
+// which calls this first:
 //
 //   label_i = argmin_j ||c_j||^2 - 2 x_i.c_j    (||x_i||^2 is common to every j; ties -> lower j)
 //   dist_i  = sum_t (x_it - c_label,t)^2         (recomputed exactly: no cancellation)
-//   sums[label] += w_i x_i, weights[label] += w_i, inertia += w_i dist_i
+//   sums[label] += w_i x_i, weights[label] += w_i, inertia += w_i dist_i   (per chunk, in order)
 //
 // The centres come transposed and padded, cT [d, kp] (kp = k rounded up to 2) with
 // cn[j] = ||c_j||^2 (+inf for padding, so a pad never wins), so one v128 load fetches feature t
@@ -93,10 +95,24 @@ function argmin(v: usize, kp: i32): i32 {
 }
 
 /**
- * Labels and exact distances of the points x [n, d] (see the header); the parallel phase.
- * `vals` is scratch for 2 * kp f64.
+ * One thread's share of an assignment: labels and distances of the points of chunks c0 .. c1 - 1
+ * (`chunk` points each, of n), then those chunks' partials (kmeansPartials). `vals` is scratch
+ * for 2 * kp f64.
  */
-export function kmeansLabelsF64(
+export function kmeansAssignF64(
+  x: usize, n: i32, d: i32, k: i32, kp: i32, cT: usize, cn: usize, c: usize, w: usize,
+  labels: usize, dist: usize, vals: usize,
+  chunk: i32, c0: i32, c1: i32, withSums: i32, parts: usize, totals: usize,
+): void {
+  const s = c0 * chunk;
+  const e = min(n, c1 * chunk);
+  const off = <usize>s;
+  kmeansLabels(x + off * <usize>d * 8, e - s, d, cT, cn, kp, c, labels + off * 4, dist + off * 8, vals);
+  kmeansPartials(x, n, d, k, w, labels, dist, chunk, c0, c1, withSums, parts, totals);
+}
+
+// Labels and exact distances of the points x [n, d] (see the header).
+function kmeansLabels(
   x: usize, n: i32, d: i32,
   cT: usize, cn: usize, kp: i32, c: usize,
   labels: usize, dist: usize, vals: usize,
@@ -131,30 +147,40 @@ export function kmeansLabelsF64(
 }
 
 /**
- * sums[label_i] += w_i x_i, weights[label_i] += w_i (when sums != 0) and the inertia
- * sum_i w_i dist_i, in point order: one thread, so the sums round exactly as the sequential
- * TypeScript loop does whatever the number of threads of the labelling phase.
+ * The centre sums and inertia of chunks c0 .. c1 - 1 of `chunk` points each, one partial per
+ * chunk: sums [k, d] then weights [k] at parts + c (k d + k) 8 (zeroed here; only when
+ * `withSums`), and sum_i w_i dist_i at totals + c 8. Within a chunk the points are added in
+ * order, as the TypeScript loop does; the caller adds the partials in chunk order. So the
+ * result does not depend on how chunks are split across threads.
  */
-export function kmeansAccumulateF64(
-  x: usize, n: i32, d: i32, w: usize, labels: usize, dist: usize, sums: usize, weights: usize,
-): f64 {
+function kmeansPartials(
+  x: usize, n: i32, d: i32, k: i32, w: usize, labels: usize, dist: usize,
+  chunk: i32, c0: i32, c1: i32, withSums: i32, parts: usize, totals: usize,
+): void {
   const d2 = d & ~1;
-  let total: f64 = 0;
-  for (let i = 0; i < n; i++) {
-    const wi: f64 = w ? load<f64>(w + <usize>i * 8) : 1;
-    if (sums) {
-      const best = load<i32>(labels + <usize>i * 4);
-      const pi = x + <usize>i * <usize>d * 8;
-      const ps = sums + <usize>best * <usize>d * 8;
-      const wv = f64x2.splat(wi);
-      for (let t = 0; t < d2; t += 2) {
-        const o = <usize>t * 8;
-        v128.store(ps + o, f64x2.add(v128.load(ps + o), f64x2.mul(wv, v128.load(pi + o))));
+  const partBytes = <usize>(k * d + k) * 8;
+  for (let c = c0; c < c1; c++) {
+    const sums = parts + <usize>c * partBytes;
+    const weights = sums + <usize>(k * d) * 8;
+    if (withSums) memory.fill(sums, 0, partBytes);
+    let total: f64 = 0;
+    const end = min(n, (c + 1) * chunk);
+    for (let i = c * chunk; i < end; i++) {
+      const wi: f64 = w ? load<f64>(w + <usize>i * 8) : 1;
+      if (withSums) {
+        const best = load<i32>(labels + <usize>i * 4);
+        const pi = x + <usize>i * <usize>d * 8;
+        const ps = sums + <usize>best * <usize>d * 8;
+        const wv = f64x2.splat(wi);
+        for (let t = 0; t < d2; t += 2) {
+          const o = <usize>t * 8;
+          v128.store(ps + o, f64x2.add(v128.load(ps + o), f64x2.mul(wv, v128.load(pi + o))));
+        }
+        if (d2 < d) store<f64>(ps + <usize>d2 * 8, load<f64>(ps + <usize>d2 * 8) + wi * load<f64>(pi + <usize>d2 * 8));
+        store<f64>(weights + <usize>best * 8, load<f64>(weights + <usize>best * 8) + wi);
       }
-      if (d2 < d) store<f64>(ps + <usize>d2 * 8, load<f64>(ps + <usize>d2 * 8) + wi * load<f64>(pi + <usize>d2 * 8));
-      store<f64>(weights + <usize>best * 8, load<f64>(weights + <usize>best * 8) + wi);
+      total += wi * load<f64>(dist + <usize>i * 8);
     }
-    total += wi * load<f64>(dist + <usize>i * 8);
+    store<f64>(totals + <usize>c * 8, total);
   }
-  return total;
 }

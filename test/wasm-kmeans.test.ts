@@ -41,6 +41,9 @@ describe.each(FLAVOURS)('k-means assignment on %s', (flavour) => {
       [777, 3, 5],
       [2049, 7, 9],
       [301, 33, 2],
+      // several chunks of ACC_CHUNK points: the partials split across threads, added in order
+      [8 * 2048 + 1001, 5, 4],
+      [2049, 3, 3],
     ]) {
       // blobs around k random centres, so the assignment is not trivial
       const c = new Float64Array(k * d).map(() => g.normal(0, 3));

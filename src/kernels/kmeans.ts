@@ -13,7 +13,7 @@
 //
 // Elkan's pruned assignment is in kmeans-elkan.ts.
 
-import { lloydAssignWasm } from './wasm/kmeans.js';
+import { ACC_CHUNK, lloydAssignWasm } from './wasm/kmeans.js';
 
 /** out[i] = ||x_i||^2. x: [n, d] -> out: [n]. */
 export function rowSqNorms(x: Float64Array, n: number, d: number, out: Float64Array): void {
@@ -85,9 +85,12 @@ export function lloydAssign(
     }
     cn[j] = j < k ? s : Number.POSITIVE_INFINITY;
   }
-  const sums = acc === null ? null : acc.sums;
-  const weights = acc === null ? null : acc.weights;
+  // The centre sums and inertia are summed per chunk of ACC_CHUNK points (in point order), and
+  // the chunks' partials added in chunk order: the wasm kernel splits whole chunks across
+  // threads and adds them the same way, so both give the same bits on any number of threads.
+  const part = acc === null ? null : new Float64Array(k * d + k); // sums [k, d], then weights [k]
   let inertia = 0;
+  let chunkInertia = 0;
   // Two points at a time against four centres at a time: 8 products per 6 loads, all in locals.
   // argmin_j ||x - c_j||^2 = argmin_j ||c_j||^2 - 2 x.c_j (||x||^2 is common to all j).
   for (let i = 0; i < n; i += 2) {
@@ -139,12 +142,21 @@ export function lloydAssign(
         const diff = x[pi + t] - c[pc + t];
         s += diff * diff;
       }
-      if (sums !== null && weights !== null) {
-        for (let t = 0; t < d; t++) sums[pc + t] += wi * x[pi + t];
-        weights[best] += wi;
+      if (part !== null) {
+        for (let t = 0; t < d; t++) part[pc + t] += wi * x[pi + t];
+        part[k * d + best] += wi;
       }
       if (dist !== null) dist[ii] = s;
-      inertia += wi * s;
+      chunkInertia += wi * s;
+    }
+    if ((i + 2) % ACC_CHUNK === 0 || i + 2 >= n) {
+      inertia += chunkInertia;
+      chunkInertia = 0;
+      if (acc !== null && part !== null) {
+        for (let j = 0; j < k * d; j++) acc.sums[j] += part[j];
+        for (let j = 0; j < k; j++) acc.weights[j] += part[k * d + j];
+        part.fill(0);
+      }
     }
   }
   return inertia;

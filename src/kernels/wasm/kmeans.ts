@@ -1,8 +1,9 @@
 // The JavaScript side of the k-means assignment (assembly/kmeans.ts). Same contract as
 // lloydAssign in ../kmeans.ts, which calls this first and runs its own loop on null.
-// Labels and distances are computed with the points split across threads; the centre sums
-// and the inertia are then accumulated on this thread in point order, so every result is the
-// same bit for bit on any number of threads (and, without FMA, equal to the TypeScript loop's).
+// Threads take whole chunks of ACC_CHUNK points: the labels and distances of their points, then
+// each chunk's centre sums and inertia, in point order within the chunk; this thread then adds
+// the chunks' partials in chunk order. The TypeScript loop sums in the same chunks, so every
+// result is the same bit for bit on any number of threads and on either backend.
 //
 // Legend: n points, d features, k centres (kp = k rounded up to even); x [n, d], c [k, d].
 
@@ -16,6 +17,9 @@ import { split, threadsFor } from './parallel.js';
 // 2-core dev machine); a thread hand-over pays off from ~256K per thread.
 const WASM_MIN = 1 << 12;
 const THREAD_MIN = 1 << 18;
+
+/** Points per partial of the centre sums and inertia (lloydAssign in ../kmeans.ts sums in the same chunks). */
+export const ACC_CHUNK = 2048;
 
 /**
  * lloydAssign in wasm: labels, dist (optional), acc (optional, added to), returns the inertia;
@@ -39,7 +43,8 @@ export function lloydAssignWasm(
   const rt = wasmRuntime();
   if (!rt) return null;
   const kp = (k + 1) & ~1;
-  const threads = threadsFor(rt, work, THREAD_MIN, Math.ceil(n / 2));
+  const chunks = Math.ceil(n / ACC_CHUNK);
+  const threads = threadsFor(rt, work, THREAD_MIN, chunks);
   // with an owner, x stays resident across its calls (Lloyd's iterations): one copy per fit
   const resident = owner && n * d === x.length ? pin(rt, owner, x) : null;
   const f = new Frame(rt);
@@ -50,14 +55,12 @@ export function lloydAssignWasm(
   const wp = w ? f.input(w, 0, n) : 0;
   const lp = f.output(labels, 0, n);
   const dp = dist ? f.output(dist, 0, n) : f.alloc(n * 8);
-  // sums [k, d] then weights [k], in one block: the kernel takes one address
-  const sp = acc ? f.alloc((k * d + k) * 8) : 0;
+  // one partial per chunk of points: sums [k, d], weights [k]; and its inertia
+  const partBytes = (k * d + k) * 8;
+  const pp = f.alloc(acc ? chunks * partBytes : 0);
+  const tp = f.alloc(chunks * 8);
   const vp = f.alloc(threads * 2 * kp * 8); // per thread: the scores of two points
   if (!f.commit()) return null;
-  if (acc) {
-    f.put(acc.sums, 0, k * d, sp);
-    f.put(acc.weights, 0, k, sp + k * d * 8);
-  }
   // cT[t, j] = c[j, t]; cn[j] = ||c_j||^2 summed in order (as the TypeScript kernel), +inf pads
   const cT = f.view(c, cTp, d * kp);
   const cn = f.view(c, cnp, kp);
@@ -70,18 +73,31 @@ export function lloydAssignWasm(
     }
     cn[j] = j < k ? s : Number.POSITIVE_INFINITY;
   }
+  // each thread: the labels of whole chunks, then their partials
   runJobs(
     rt,
-    split(n, threads, 2).map(([s, m], t) => ({
-      fn: 'kmeansLabelsF64',
-      args: [xp + s * d * 8, m, d, cTp, cnp, kp, cp, lp + s * 4, dp + s * 8, vp + t * 2 * kp * 8],
+    split(chunks, threads, 1).map(([c0, m], t) => ({
+      fn: 'kmeansAssignF64',
+      args: [xp, n, d, k, kp, cTp, cnp, cp, wp, lp, dp, vp + t * 2 * kp * 8].concat([
+        ACC_CHUNK,
+        c0,
+        c0 + m,
+        acc ? 1 : 0,
+        pp,
+        tp,
+      ]),
     })),
   );
-  const inertia = rt.exports.kmeansAccumulateF64(xp, n, d, wp, lp, dp, sp, acc ? sp + k * d * 8 : 0);
   f.finish();
-  if (acc) {
-    f.get(acc.sums, 0, k * d, sp);
-    f.get(acc.weights, 0, k, sp + k * d * 8);
+  // the partials in chunk order, as the TypeScript loop adds them
+  const totals = f.view(c, tp, chunks);
+  let inertia = 0;
+  for (let q = 0; q < chunks; q++) {
+    inertia += totals[q];
+    if (!acc) continue;
+    const part = f.view(c, pp + q * partBytes, k * d + k);
+    for (let j = 0; j < k * d; j++) acc.sums[j] += part[j];
+    for (let j = 0; j < k; j++) acc.weights[j] += part[k * d + j];
   }
   return inertia;
 }

@@ -24,8 +24,7 @@ export interface WasmExports {
   softmaxRowsF64: Kernel;
   layerNormRowsF32: Kernel;
   layerNormRowsF64: Kernel;
-  kmeansLabelsF64: Kernel;
-  kmeansAccumulateF64(...args: number[]): number;
+  kmeansAssignF64: Kernel;
   attentionScratchBytes(Lk: number, D: number, elementBytes: number): number;
   attentionF32: Kernel;
   attentionF64: Kernel;
