@@ -10,6 +10,7 @@ import {
   F,
   full,
   getNumThreads,
+  kmeans,
   memoryInfo,
   ones,
   randn,
@@ -212,6 +213,15 @@ describe.each(FLAVOURS)('resident tensors on %s', (flavour) => {
         expect(worst, name).toBeLessThan(1e-4);
       }
     }
+  });
+
+  it('k-means gives its centred copy of X back when the fit ends', () => {
+    runtime(flavour);
+    const X = randn([5000, 8], { generator: 30 }); // 156 KiB; its float64 copy is resident
+    const before = memoryInfo().residentBytes;
+    const r = kmeans(X, 4, { seed: 1, nInit: 2 });
+    expect(r.labels.size).toBe(5000);
+    expect(memoryInfo().residentBytes).toBe(before);
   });
 
   it('conv2d and matmul backward through resident gradients', () => {

@@ -6,6 +6,7 @@
 import { ArgumentError, DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { sqDist } from '../kernels/kmeans.js';
 import type { Generator } from '../random.js';
+import { allocateUninit } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** A matrix as k-means takes it: a 2-D float tensor or nested number arrays. */
@@ -33,7 +34,8 @@ export function toMatrix(op: string, what: string, x: MatrixLike): Matrix {
       throw new DTypeError(`${op}: ${what} must be float32 or float64, got ${x.dtype}`);
     }
     [rows, cols] = x.shape;
-    data = new Float64Array(x.size);
+    // large data lives in wasm memory (the k-means kernel reads it in place); every value is set below
+    data = allocateUninit('float64', x.size) as Float64Array;
     // an explicit loop: V8's Float32Array -> Float64Array constructor runs ~10x slower than this
     const src = x.data;
     for (let p = 0; p < data.length; p++) data[p] = src[p];
@@ -42,7 +44,7 @@ export function toMatrix(op: string, what: string, x: MatrixLike): Matrix {
       throw new ArgumentError(`${op}: ${what} must be a Tensor or number[][], got ${typeof x}`);
     rows = x.length;
     cols = rows > 0 && Array.isArray(x[0]) ? x[0].length : 0;
-    data = new Float64Array(rows * cols);
+    data = allocateUninit('float64', rows * cols) as Float64Array;
     for (let i = 0; i < rows; i++) {
       const row = x[i];
       if (!Array.isArray(row) || row.length !== cols) {

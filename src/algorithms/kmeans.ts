@@ -9,7 +9,7 @@
 import { ArgumentError, intOption, nonNegative } from '../errors.js';
 import { withDefaults } from '../options.js';
 import { type RandomSource, toGenerator } from '../random.js';
-import { keep } from '../tensor/memory.js';
+import { keep, releaseStorage } from '../tensor/memory.js';
 import { Tensor } from '../tensor/tensor.js';
 import {
   absoluteTol,
@@ -135,12 +135,18 @@ export function* kmeansSteps(
   const gen = toGenerator(seed ?? undefined);
   let best: RunOut | null = null;
   let nDistances = 0;
-  for (let run = 0; run < nInit; run++) {
-    const out: RunOut = yield* runOnce(problem, seedCenters(gen), run);
-    nDistances += out.nDistances;
-    // scikit-learn 1.2: a lower inertia replaces the best only if it is a different partition
-    if (best === null || (out.inertia < best.inertia && !sameClustering(out.labels, best.labels, k)))
-      best = out;
+  try {
+    for (let run = 0; run < nInit; run++) {
+      const out: RunOut = yield* runOnce(problem, seedCenters(gen), run);
+      nDistances += out.nDistances;
+      // scikit-learn 1.2: a lower inertia replaces the best only if it is a different partition
+      if (best === null || (out.inertia < best.inertia && !sameClustering(out.labels, best.labels, k)))
+        best = out;
+    }
+  } finally {
+    // the centred copy of X is ours alone: its block (large X) goes straight back for the next
+    // fit instead of waiting for the garbage collector (fresh pages cost ~12 us per 4 KiB here)
+    releaseStorage(problem.x);
   }
   const b = best as RunOut;
   return {
