@@ -13,7 +13,7 @@
 //
 // Elkan's pruned assignment is in kmeans-elkan.ts.
 
-import { ACC_CHUNK, lloydAssignWasm } from './wasm/kmeans.js';
+import { ACC_CHUNK, addPartial, lloydAssignWasm } from './wasm/kmeans.js';
 
 /** out[i] = ||x_i||^2. x: [n, d] -> out: [n]. */
 export function rowSqNorms(x: Float64Array, n: number, d: number, out: Float64Array): void {
@@ -153,8 +153,7 @@ export function lloydAssign(
       inertia += chunkInertia;
       chunkInertia = 0;
       if (acc !== null && part !== null) {
-        for (let j = 0; j < k * d; j++) acc.sums[j] += part[j];
-        for (let j = 0; j < k; j++) acc.weights[j] += part[k * d + j];
+        addPartial(acc, part, k, d);
         part.fill(0);
       }
     }

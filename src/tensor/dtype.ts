@@ -41,7 +41,7 @@ export function allocate(dtype: 'int32', n: number): Int32Array;
 export function allocate(dtype: 'bool', n: number): Uint8Array;
 export function allocate(dtype: DType, n: number): Storage;
 export function allocate(dtype: DType, n: number): Storage {
-  return allocateLarge(dtype, n, true) ?? allocateSmall(dtype, n);
+  return allocateStorage(dtype, n, true);
 }
 
 /**
@@ -49,23 +49,20 @@ export function allocate(dtype: DType, n: number): Storage {
  * anything reads it: a large one skips the zeroing of a recycled block (0.2 ms per 16 MB).
  */
 export function allocateUninit(dtype: DType, n: number): Storage {
-  return allocateLarge(dtype, n, false) ?? allocateSmall(dtype, n);
+  return allocateStorage(dtype, n, false);
 }
 
-// Large float arrays live in WebAssembly memory when they can (kernels use them in place);
-// other large arrays may reuse the buffer of a disposed tensor (memory.ts). Null when small.
-function allocateLarge(dtype: DType, n: number, zero: boolean): Storage | null {
+function allocateStorage(dtype: DType, n: number, zero: boolean): Storage {
   const bytes = dtype === 'float64' ? n * 8 : dtype === 'bool' ? n : n * 4;
-  if (bytes < POOL_MIN_BYTES) return null;
-  if (dtype === 'float32' || dtype === 'float64') {
-    const data = takeResident(dtype, n, zero);
-    if (data) return data;
+  // large float arrays live in WebAssembly memory when they can (kernels use them in place);
+  // other large arrays may reuse the buffer of a disposed tensor (memory.ts)
+  if (bytes >= POOL_MIN_BYTES) {
+    if (dtype === 'float32' || dtype === 'float64') {
+      const data = takeResident(dtype, n, zero);
+      if (data) return data;
+    }
+    return viewOf(dtype, takeBuffer(bytes, zero), 0, n);
   }
-  return viewOf(dtype, takeBuffer(bytes, zero), 0, n);
-}
-
-function allocateSmall(dtype: DType, n: number): Storage {
-  const bytes = dtype === 'float64' ? n * 8 : dtype === 'bool' ? n : n * 4;
   if (bytes <= IN_HEAP_BYTES || bytes > SLAB_MAX) {
     switch (dtype) {
       case 'float32':

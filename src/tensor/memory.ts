@@ -67,13 +67,9 @@ export function takeResident(dtype: 'float32' | 'float64', n: number, zero: bool
  * array (a view of shared WebAssembly memory) goes element by element in V8, ~5x slower.
  */
 export function fillStorage<T extends Storage>(data: T, value: number, start = 0, end = data.length): T {
-  if (
-    store &&
-    data.byteLength >= POOL_MIN_BYTES &&
-    !(data instanceof Int32Array || data instanceof Uint8Array)
-  ) {
-    if (store.fill(data, value, start, end)) return data;
-  }
+  // only large float arrays can be resident; the store declines the others
+  if (store && data.byteLength >= POOL_MIN_BYTES && store.fill(data as FloatStorage, value, start, end))
+    return data;
   data.fill(value, start, end);
   return data;
 }

@@ -42,21 +42,22 @@ export function binaryWasm(
   const frame = new Frame(rt);
   const ap = frame.input(a as FloatStorage, 0, a.length);
   const bp = a === b ? ap : frame.input(b as FloatStorage, 0, b.length);
-  const op_ = frame.output(o as FloatStorage, 0, rows * ors);
+  const outp = frame.output(o as FloatStorage, 0, rows * ors);
   if (!frame.commit()) return false;
   const fn = `binary${kind}`;
   const sz = kind === 'F32' ? 4 : 8;
-  // split the rows, or one row's columns (in whole vectors)
+  // split the rows, or one row's columns (in whole vectors): a part starting at s moves each
+  // operand by s of its strides along the split dim
   const byRows = rows > 1;
-  const threads = threadsFor(rt, rows * n, THREAD_MIN, byRows ? rows : Math.ceil(n / 4));
-  const jobs = split(byRows ? rows : n, threads, byRows ? 1 : 4).map(([s, c]) =>
-    byRows
-      ? {
-          fn,
-          args: [op, c, n, op_ + s * ors * sz, ors, ap + s * ars * sz, ars, acs, bp + s * brs * sz, brs, bcs],
-        }
-      : { fn, args: [op, 1, c, op_ + s * sz, ors, ap + s * acs * sz, ars, acs, bp + s * bcs * sz, brs, bcs] },
-  );
+  const [extent, unit, os, as, bs] = byRows ? [rows, 1, ors, ars, brs] : [n, 4, 1, acs, bcs];
+  const threads = threadsFor(rt, rows * n, THREAD_MIN, Math.ceil(extent / unit));
+  const jobs = split(extent, threads, unit).map(([s, c]) => {
+    const [r, m] = byRows ? [c, n] : [1, c];
+    return {
+      fn,
+      args: [op, r, m, outp + s * os * sz, ors, ap + s * as * sz, ars, acs, bp + s * bs * sz, brs, bcs],
+    };
+  });
   runJobs(rt, jobs);
   frame.finish();
   return true;

@@ -128,12 +128,12 @@ export class Frame {
   }
 
   /** Copies src[off, off + len) to `ptr`. */
-  put(src: Numbers, off: number, len: number, ptr: number): void {
+  private put(src: Numbers, off: number, len: number, ptr: number): void {
     this.view(src, ptr, len).set(src.subarray(off, off + len));
   }
 
   /** Copies `len` elements at `ptr` into dst[off, off + len). */
-  get(dst: Numbers, off: number, len: number, ptr: number): void {
+  private get(dst: Numbers, off: number, len: number, ptr: number): void {
     dst.set(this.view(dst, ptr, len), off);
   }
 }

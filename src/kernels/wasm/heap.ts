@@ -124,11 +124,6 @@ export class WasmHeap {
   releaseResident(ptr: number, bytes: number): void {
     if (this.release(ptr)) this.residentBytes -= bytes;
   }
-
-  /** Bytes of linear memory in use or on free lists (the memory's high-water mark above HEAP_BASE). */
-  get reservedBytes(): number {
-    return this.top - HEAP_BASE;
-  }
 }
 
 const heaps = new WeakMap<WasmRuntime, WasmHeap>();

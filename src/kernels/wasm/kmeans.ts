@@ -21,6 +21,12 @@ const THREAD_MIN = 1 << 18;
 /** Points per partial of the centre sums and inertia (lloydAssign in ../kmeans.ts sums in the same chunks). */
 export const ACC_CHUNK = 2048;
 
+/** acc += one chunk's partial: sums [k, d] then weights [k] (both kernels add them in chunk order). */
+export function addPartial(acc: CenterSums, part: Float64Array, k: number, d: number): void {
+  for (let j = 0; j < k * d; j++) acc.sums[j] += part[j];
+  for (let j = 0; j < k; j++) acc.weights[j] += part[k * d + j];
+}
+
 /**
  * lloydAssign in wasm: labels, dist (optional), acc (optional, added to), returns the inertia;
  * null when the wasm backend is off or the problem is too small. `owner` (lloydAssign's scratch)
@@ -78,14 +84,8 @@ export function lloydAssignWasm(
     rt,
     split(chunks, threads, 1).map(([c0, m], t) => ({
       fn: 'kmeansAssignF64',
-      args: [xp, n, d, k, kp, cTp, cnp, cp, wp, lp, dp, vp + t * 2 * kp * 8].concat([
-        ACC_CHUNK,
-        c0,
-        c0 + m,
-        acc ? 1 : 0,
-        pp,
-        tp,
-      ]),
+      // biome-ignore format: the kernel's argument list, in its order
+      args: [xp, n, d, k, kp, cTp, cnp, cp, wp, lp, dp, vp + t * 2 * kp * 8, ACC_CHUNK, c0, c0 + m, acc ? 1 : 0, pp, tp],
     })),
   );
   f.finish();
@@ -95,9 +95,7 @@ export function lloydAssignWasm(
   for (let q = 0; q < chunks; q++) {
     inertia += totals[q];
     if (!acc) continue;
-    const part = f.view(c, pp + q * partBytes, k * d + k);
-    for (let j = 0; j < k * d; j++) acc.sums[j] += part[j];
-    for (let j = 0; j < k; j++) acc.weights[j] += part[k * d + j];
+    addPartial(acc, f.view(c, pp + q * partBytes, k * d + k), k, d);
   }
   return inertia;
 }
