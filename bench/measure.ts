@@ -71,9 +71,14 @@ export async function measure(fn: () => unknown, opts: MeasureDefaults): Promise
     for (let k = 0; k < repeats; k++) await call(fn, opts.tidy ?? true);
     samples.push((performance.now() - t0) / repeats);
   }
-  samples.sort((a, b) => a - b);
-  const mid = samples.length >> 1;
-  return samples.length % 2 ? samples[mid] : (samples[mid - 1] + samples[mid]) / 2;
+  return median(samples);
+}
+
+/** The median of a non-empty list (the mean of the middle two for an even length). */
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 export interface Work {

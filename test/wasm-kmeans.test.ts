@@ -44,6 +44,11 @@ describe.each(FLAVOURS)('k-means assignment on %s', (flavour) => {
       // several chunks of ACC_CHUNK points: the partials split across threads, added in order
       [8 * 2048 + 1001, 5, 4],
       [2049, 3, 3],
+      // every n mod 4 (points go four at a time), k past a multiple of 8 (centres 8 at a time)
+      [1002, 16, 17],
+      [1003, 4, 8],
+      [6 * 1024 + 2, 6, 12],
+      [4096 + 3, 2, 24],
     ]) {
       // blobs around k random centres, so the assignment is not trivial
       const c = new Float64Array(k * d).map(() => g.normal(0, 3));
@@ -82,6 +87,37 @@ describe.each(FLAVOURS)('k-means assignment on %s', (flavour) => {
     }
   });
 });
+
+it.each(FLAVOURS)(
+  'ties go to the lower centre on %s, in the same lane, across lanes and across blocks of 8',
+  (flavour) => {
+    const g = new Generator(7);
+    const [n, d, k] = [3001, 5, 19];
+    const c = new Float64Array(k * d).map(() => g.normal(0, 3));
+    // duplicates: 1 = 0 (the other lane), 4 = 2 (the same lane), 12 = 3 (the next block), 18 = 9
+    for (const [hi, lo] of [
+      [1, 0],
+      [4, 2],
+      [12, 3],
+      [18, 9],
+    ])
+      c.copyWithin(hi * d, lo * d, lo * d + d);
+    const x = new Float64Array(n * d).map(
+      (_, i) => c[(Math.floor(i / d) % k) * d + (i % d)] + g.normal(0, 1),
+    );
+    setBackend('js');
+    const want = new Int32Array(n);
+    lloydAssign(x, n, d, c, k, null, want, null, null, lloydScratch(k, d));
+    for (const hi of [1, 4, 12, 18]) expect(want.includes(hi)).toBe(false);
+    setBackend(flavour);
+    for (const threads of [1, 2]) {
+      setNumThreads(threads);
+      const got = new Int32Array(n);
+      lloydAssignWasm(x, n, d, c, k, null, got, null, null);
+      expect(Array.from(got)).toEqual(Array.from(want));
+    }
+  },
+);
 
 it('small problems and the js backend stay in TypeScript', () => {
   setBackend('wasm-simd');

@@ -8,13 +8,23 @@
 //                   (extra: distances % of Lloyd's)
 //   ml-kmeans       ml-kmeans 7 on number[][] (built once, outside the timing), initialization = the
 //                   same centres, maxIterations 20, tolerance 0 (its convergence test is strict <)
-// extra "ms/iter" = median / 20. The second workload, "one iteration", is the marginal cost of
-// a Lloyd iteration, (fit(20 iter) - fit(10 iter)) / 10, for shousi and ml-kmeans: the fit's
-// fixed costs (input conversion, centring, the final assignment) cancel out.
+// extra "ms/iter" = median / 20.
+// The second workload, "one iteration", times each Lloyd iteration on its own through the
+// implementations' step generators (shousi's kmeansSteps, which kmeans() drains, and ml-kmeans'
+// kmeansGenerator, whose step is its kmeans() loop body): the time of each next() call, the
+// first (setup) and last of each fit left out, median over every step of every fit. The fits
+// of all rows take turns, round by round, so that each row samples the same stretches of a noisy
+// host; a difference of two whole fits carried both fits' noise (per run 6.7x to 22x).
 
-import { Generator, kmeans, Tensor } from '../../src/index.js';
-import { backend, setBackend } from '../../src/kernels/backend.js';
-import { makeRecord } from '../measure.js';
+import { Generator, kmeans, kmeansSteps, Tensor } from '../../src/index.js';
+import {
+  backend,
+  getNumThreads,
+  setBackend,
+  setNumThreads,
+  threadsSupported,
+} from '../../src/kernels/backend.js';
+import { makeRecord, median } from '../measure.js';
 import { ensurePeers } from '../peers.js';
 import { forThreads } from '../threads.js';
 import type { BenchRecord, BenchSuite } from '../types.js';
@@ -23,7 +33,6 @@ const N = 100_000;
 const D = 16;
 const K = 16;
 const ITERS = 20;
-const HALF = ITERS / 2;
 const WORKLOAD = `kmeans lloyd n=${N} d=${D} k=${K} ${ITERS} iter`;
 const ONE = `kmeans lloyd n=${N} d=${D} k=${K} one iteration`;
 
@@ -44,28 +53,14 @@ const suite: BenchSuite = {
       r.extra = { 'ms/iter': ms / ITERS, ...extra };
       records.push(r);
     };
-    // the whole fit of ITERS iterations, and one iteration from the difference with HALF
-    const recBoth = async (
-      impl: string,
-      threads: number,
-      solve: (iters: number) => unknown,
-      runs?: number,
-    ) => {
-      const o = runs === undefined ? {} : { runs, warmup: 1 };
-      const full = await ctx.measure(() => solve(ITERS), o);
-      const half = await ctx.measure(() => solve(HALF), o);
-      rec(impl, threads, full);
-      records.push(makeRecord(ONE, impl, threads, (full - half) / (ITERS - HALF)));
-    };
-
-    const lloyd = kmeans(X, K, { ...opts, algorithm: 'lloyd' });
+    const lloydFit = () => kmeans(X, K, { ...opts, algorithm: 'lloyd' });
+    const lloyd = lloydFit();
     if (lloyd.nIter !== ITERS)
       throw new Error(`bench kmeans: converged after ${lloyd.nIter} iterations, expected ${ITERS}`);
-    const lloydFit = (maxIter: number) => kmeans(X, K, { ...opts, maxIter, algorithm: 'lloyd' });
-    if (backend() === 'js') await recBoth('shousi', 1, lloydFit);
+    if (backend() === 'js') rec('shousi', 1, await ctx.measure(lloydFit));
     else
       await forThreads(async (t) => {
-        await recBoth('shousi', t, lloydFit);
+        rec('shousi', t, await ctx.measure(lloydFit));
         return [];
       });
     const elkan = kmeans(X, K, { ...opts, algorithm: 'elkan' });
@@ -81,18 +76,61 @@ const suite: BenchSuite = {
       }
     }
 
+    // one iteration: every row's step times, the rows taking turns round by round
+    type Row = { impl: string; threads: number; steps: () => Iterator<unknown>; times: number[] };
+    const rows: Row[] = [];
+    const threadCounts = backend() === 'js' || !threadsSupported() ? [1] : [1, 2];
+    for (const threads of threadCounts)
+      rows.push({
+        impl: 'shousi',
+        threads,
+        steps: () => kmeansSteps(X, K, { ...opts, algorithm: 'lloyd' }),
+        times: [],
+      });
+    let mlFit: ((maxIterations: number) => { iterations: number }) | null = null;
     if ((await ensurePeers()).mlKmeans) {
-      const { kmeans: mlKmeans } = await import('ml-kmeans');
-      const rows = Array.from({ length: N }, (_, i) => Array.from(x.subarray(i * D, i * D + D)));
-      const initRows = rows.slice(0, K).map((r) => r.slice());
-      const run = (maxIterations: number) =>
-        mlKmeans(rows, K, {
-          initialization: initRows.map((r) => r.slice()),
-          maxIterations,
-          tolerance: 0,
-        });
-      if (run(ITERS).iterations !== ITERS) throw new Error('bench kmeans: ml-kmeans stopped early');
-      await recBoth('ml-kmeans', 1, run, ctx.quick ? 1 : 5);
+      const { kmeans: mlKmeans, kmeansGenerator } = await import('ml-kmeans');
+      const points = Array.from({ length: N }, (_, i) => Array.from(x.subarray(i * D, i * D + D)));
+      const initRows = points.slice(0, K).map((r) => r.slice());
+      const mlOpts = (maxIterations: number) => ({
+        initialization: initRows.map((r) => r.slice()),
+        maxIterations,
+        tolerance: 0,
+      });
+      mlFit = (maxIterations) => mlKmeans(points, K, mlOpts(maxIterations));
+      if (mlFit(ITERS).iterations !== ITERS) throw new Error('bench kmeans: ml-kmeans stopped early');
+      rows.push({
+        impl: 'ml-kmeans',
+        threads: 1,
+        steps: () => kmeansGenerator(points, K, mlOpts(ITERS)),
+        times: [],
+      });
+    }
+    const all = getNumThreads();
+    try {
+      for (let round = 0; round < (ctx.quick ? 2 : 6); round++) {
+        for (const row of rows) {
+          setNumThreads(row.threads);
+          (globalThis as { gc?: () => void }).gc?.();
+          const it = row.steps();
+          const times: number[] = [];
+          let t0 = performance.now();
+          while (!it.next().done) {
+            const t1 = performance.now();
+            times.push(t1 - t0);
+            t0 = t1;
+          }
+          if (times.length !== ITERS) throw new Error(`bench kmeans: ${row.impl} ran ${times.length} steps`);
+          if (round > 0) row.times.push(...times.slice(1, -1)); // round 0 warms up
+        }
+      }
+    } finally {
+      setNumThreads(all);
+    }
+    for (const row of rows) records.push(makeRecord(ONE, row.impl, row.threads, median(row.times)));
+    if (mlFit !== null) {
+      const fit = mlFit;
+      rec('ml-kmeans', 1, await ctx.measure(() => fit(ITERS), { runs: ctx.quick ? 1 : 5, warmup: 1 }));
     }
     return records;
   },

@@ -1,6 +1,6 @@
 // The JavaScript side of the k-means assignment (assembly/kmeans.ts). Same contract as
 // lloydAssign in ../kmeans.ts, which calls this first and runs its own loop on null.
-// Threads take whole chunks of ACC_CHUNK points: the labels and distances of their points, then
+// Threads claim whole chunks of ACC_CHUNK points, one at a time: the labels and distances of their points and
 // each chunk's centre sums and inertia, in point order within the chunk; this thread then adds
 // the chunks' partials in chunk order. The TypeScript loop sums in the same chunks, so every
 // result is the same bit for bit on any number of threads and on either backend.
@@ -11,7 +11,7 @@ import { wasmRuntime } from '../backend.js';
 import type { CenterSums } from '../kmeans.js';
 import { runJobs } from '../pool.js';
 import { Frame, pin } from './frame.js';
-import { split, threadsFor } from './parallel.js';
+import { threadsFor } from './parallel.js';
 
 // n k d multiply-adds. Below ~4K the copies cost more than TypeScript's loop (measured on the
 // 2-core dev machine); a thread hand-over pays off from ~256K per thread.
@@ -65,7 +65,7 @@ export function lloydAssignWasm(
   const partBytes = (k * d + k) * 8;
   const pp = f.alloc(acc ? chunks * partBytes : 0);
   const tp = f.alloc(chunks * 8);
-  const vp = f.alloc(threads * 2 * kp * 8); // per thread: the scores of two points
+  const counter = f.alloc(8); // the next chunk to claim, shared by the threads
   if (!f.commit()) return null;
   // cT[t, j] = c[j, t]; cn[j] = ||c_j||^2 summed in order (as the TypeScript kernel), +inf pads
   const cT = f.view(c, cTp, d * kp);
@@ -79,14 +79,13 @@ export function lloydAssignWasm(
     }
     cn[j] = j < k ? s : Number.POSITIVE_INFINITY;
   }
-  // each thread: the labels of whole chunks, then their partials
+  f.view(c, counter, 1)[0] = 0;
+  // every thread the same job: claim chunks until none is left, their labels and partials
+  // biome-ignore format: the kernel's argument list, in its order
+  const args = [xp, n, d, k, kp, cTp, cnp, cp, wp, lp, dp, ACC_CHUNK, chunks, counter, acc ? 1 : 0, pp, tp];
   runJobs(
     rt,
-    split(chunks, threads, 1).map(([c0, m], t) => ({
-      fn: 'kmeansAssignF64',
-      // biome-ignore format: the kernel's argument list, in its order
-      args: [xp, n, d, k, kp, cTp, cnp, cp, wp, lp, dp, vp + t * 2 * kp * 8, ACC_CHUNK, c0, c0 + m, acc ? 1 : 0, pp, tp],
-    })),
+    Array.from({ length: threads }, () => ({ fn: 'kmeansAssignF64', args })),
   );
   f.finish();
   // the partials in chunk order, as the TypeScript loop adds them
