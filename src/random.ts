@@ -18,32 +18,31 @@ function splitmix32(seed: number): () => number {
 
 /** A seeded pseudo-random generator (xoshiro128**). */
 export class Generator {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+  // The state in an Int32Array, not four number fields: a field holding an int32 beyond V8's
+  // 31-bit small integers is a boxed heap number, and every store to it allocated a new one
+  // (measured: 7-20 ns per draw, a quarter of a California-housing SGD epoch in its shuffle).
+  private readonly s = new Int32Array(4);
   private spare: number | null = null;
 
   constructor(seed = 0) {
     if (!Number.isInteger(seed)) throw new ArgumentError(`Generator: seed must be an integer, got ${seed}`);
     const sm = splitmix32(seed);
-    this.s0 = sm();
-    this.s1 = sm();
-    this.s2 = sm();
-    this.s3 = sm();
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1; // the all-zero state is a fixed point
+    const s = this.s;
+    for (let i = 0; i < 4; i++) s[i] = sm();
+    if ((s[0] | s[1] | s[2] | s[3]) === 0) s[0] = 1; // the all-zero state is a fixed point
   }
 
   /** Next 32-bit unsigned integer. */
   nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
-    const t = this.s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
+    const s = this.s;
+    const s1 = s[1];
+    const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+    const s2 = s[2] ^ s[0];
+    const s3 = s[3] ^ s1;
+    s[1] = s1 ^ s2;
+    s[0] ^= s3;
+    s[2] = s2 ^ (s1 << 9);
+    s[3] = rotl(s3, 11);
     return result;
   }
 
