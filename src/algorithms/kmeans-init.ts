@@ -36,9 +36,14 @@ export function toMatrix(op: string, what: string, x: MatrixLike): Matrix {
     [rows, cols] = x.shape;
     // large data lives in wasm memory (the k-means kernel reads it in place); every value is set below
     data = allocateUninit('float64', x.size) as Float64Array;
-    // an explicit loop: V8's Float32Array -> Float64Array constructor runs ~10x slower than this
+    // an explicit loop: V8's Float32Array -> Float64Array constructor runs ~10x slower than this;
+    // the finiteness check rides along (v - v is NaN for NaN and +-inf), saving a pass over X
     const src = x.data;
-    for (let p = 0; p < data.length; p++) data[p] = src[p];
+    for (let p = 0; p < data.length; p++) {
+      const v = src[p];
+      data[p] = v;
+      if (v - v !== 0) throw nonFinite(op, what, v, p, cols);
+    }
   } else {
     if (!Array.isArray(x))
       throw new ArgumentError(`${op}: ${what} must be a Tensor or number[][], got ${typeof x}`);
@@ -54,17 +59,18 @@ export function toMatrix(op: string, what: string, x: MatrixLike): Matrix {
       }
       for (let j = 0; j < cols; j++) data[i * cols + j] = row[j];
     }
+    for (let p = 0; p < data.length; p++)
+      if (!Number.isFinite(data[p])) throw nonFinite(op, what, data[p], p, cols);
   }
   if (rows === 0 || cols === 0) throw new ShapeError(`${op}: ${what} is empty ${fmtShape([rows, cols])}`);
-  for (let p = 0; p < data.length; p++) {
-    if (!Number.isFinite(data[p])) {
-      const i = Math.floor(p / cols);
-      throw new ArgumentError(
-        `${op}: ${what} has a non-finite value ${data[p]} at [${i},${p - i * cols}] (expected finite numbers)`,
-      );
-    }
-  }
   return { data, rows, cols };
+}
+
+function nonFinite(op: string, what: string, v: number, p: number, cols: number): ArgumentError {
+  const i = Math.floor(p / cols);
+  return new ArgumentError(
+    `${op}: ${what} has a non-finite value ${v} at [${i},${p - i * cols}] (expected finite numbers)`,
+  );
 }
 
 /** Checks an init option: a seeding name is returned as is, given centres as 'given'. */
@@ -118,9 +124,20 @@ export function columnMeans(x: Matrix): Float64Array {
   return m;
 }
 
-/** Subtracts `mean` from every row in place (x: [n, d], mean: [d]). */
-export function subtractRows(x: Float64Array, d: number, mean: Float64Array): void {
-  for (let p = 0; p < x.length; p += d) for (let j = 0; j < d; j++) x[p + j] -= mean[j];
+/**
+ * Subtracts `mean` from every row in place and returns the sum of squares of the result, in
+ * element order (what absoluteTol sums, in the same pass). x: [n, d], mean: [d] -> scalar.
+ */
+export function subtractRows(x: Float64Array, d: number, mean: Float64Array): number {
+  let s = 0;
+  for (let p = 0; p < x.length; p += d) {
+    for (let j = 0; j < d; j++) {
+      const v = x[p + j] - mean[j];
+      x[p + j] = v;
+      s += v * v;
+    }
+  }
+  return s;
 }
 
 /**
@@ -131,6 +148,11 @@ export function absoluteTol(xc: Matrix, tol: number): number {
   const { data, rows, cols } = xc;
   let s = 0;
   for (let p = 0; p < data.length; p++) s += data[p] * data[p];
+  return toleranceOf(s, rows, cols, tol);
+}
+
+/** absoluteTol from the centred data's sum of squares `s` (as subtractRows returns it). */
+export function toleranceOf(s: number, rows: number, cols: number, tol: number): number {
   return (s / rows / cols) * tol;
 }
 

@@ -12,7 +12,6 @@ import { type RandomSource, toGenerator } from '../random.js';
 import { keep, releaseStorage } from '../tensor/memory.js';
 import { Tensor } from '../tensor/tensor.js';
 import {
-  absoluteTol,
   columnMeans,
   givenCenters,
   initKind,
@@ -22,6 +21,7 @@ import {
   randomRows,
   sameClustering,
   subtractRows,
+  toleranceOf,
   toMatrix,
   toWeights,
 } from './kmeans-init.js';
@@ -95,7 +95,7 @@ function setup(op: string, X: MatrixLike, k: number, options: KMeansOptions) {
   const nInit = given !== null ? 1 : (o.nInit ?? 10);
   const w = toWeights(op, o.sampleWeight, n);
   const mean = columnMeans(xm);
-  subtractRows(xm.data, d, mean);
+  const squares = subtractRows(xm.data, d, mean);
   if (given !== null) subtractRows(given.data, d, mean);
   const problem: Problem = {
     x: xm.data,
@@ -104,7 +104,7 @@ function setup(op: string, X: MatrixLike, k: number, options: KMeansOptions) {
     k,
     w,
     mean,
-    tolAbs: absoluteTol(xm, o.tol),
+    tolAbs: toleranceOf(squares, n, d, o.tol),
     maxIter: o.maxIter,
     elkan: o.algorithm === 'elkan',
   };
