@@ -165,22 +165,22 @@ export function kmeansAssignF64(
       const pb = min(pa + row, last);
       const pc = min(pa + 2 * row, last);
       const pd = min(pa + 3 * row, last);
-      const ab = pairLabels(pa, pb, d, cT, cn, kp);
-      const cd = pairLabels(pc, pd, d, cT, cn, kp);
-      const la = <i32>ab, lb = <i32>(ab >>> 32), lc = <i32>cd, ld = <i32>(cd >>> 32);
+      const first = pairLabels(pa, pb, d, cT, cn, kp);
+      const second = pairLabels(pc, pd, d, cT, cn, kp);
+      const la = <i32>first, lb = <i32>(first >>> 32), lc = <i32>second, ld = <i32>(second >>> 32);
       // the winners' distances sum_t (x_t - c_t)^2, one point per lane, each lane in t order
       // with a separate multiply and add (so it rounds as the scalar loop does); two pairs side
       // by side, since each lane's sum is one long chain of dependent adds
       const ca = c + <usize>la * row;
       const cb = c + <usize>lb * row;
       const cc = c + <usize>lc * row;
-      const cd_ = c + <usize>ld * row;
+      const cd = c + <usize>ld * row;
       let s = f64x2.splat(0), u = s;
       for (let t: usize = 0; t < row; t += 8) {
         const xv = v128.load64_lane(pb + t, v128.load64_zero(pa + t), 1);
         const cv = v128.load64_lane(cb + t, v128.load64_zero(ca + t), 1);
         const yv = v128.load64_lane(pd + t, v128.load64_zero(pc + t), 1);
-        const dv = v128.load64_lane(cd_ + t, v128.load64_zero(cc + t), 1);
+        const dv = v128.load64_lane(cd + t, v128.load64_zero(cc + t), 1);
         const p = f64x2.sub(xv, cv);
         const q = f64x2.sub(yv, dv);
         s = f64x2.add(s, f64x2.mul(p, p));
