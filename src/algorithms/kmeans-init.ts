@@ -126,7 +126,7 @@ export function columnMeans(x: Matrix): Float64Array {
 
 /**
  * Subtracts `mean` from every row in place and returns the sum of squares of the result, in
- * element order (what absoluteTol sums, in the same pass). x: [n, d], mean: [d] -> scalar.
+ * element order (toleranceOf's input, in the same pass). x: [n, d], mean: [d] -> scalar.
  */
 export function subtractRows(x: Float64Array, d: number, mean: Float64Array): number {
   let s = 0;
@@ -142,16 +142,9 @@ export function subtractRows(x: Float64Array, d: number, mean: Float64Array): nu
 
 /**
  * scikit-learn's `_tolerance`: tol times the mean of the per-feature (population) variances,
- * so the stopping rule does not depend on the data's scale. xc: [n, d], centred -> scalar.
+ * so the stopping rule does not depend on the data's scale. s: the sum of squares of the
+ * centred data [rows, cols] (as subtractRows returns it) -> scalar.
  */
-export function absoluteTol(xc: Matrix, tol: number): number {
-  const { data, rows, cols } = xc;
-  let s = 0;
-  for (let p = 0; p < data.length; p++) s += data[p] * data[p];
-  return toleranceOf(s, rows, cols, tol);
-}
-
-/** absoluteTol from the centred data's sum of squares `s` (as subtractRows returns it). */
 export function toleranceOf(s: number, rows: number, cols: number, tol: number): number {
   return (s / rows / cols) * tol;
 }

@@ -20,13 +20,13 @@ import { type Generator, type RandomSource, toGenerator } from '../random.js';
 import { keep } from '../tensor/memory.js';
 import { Tensor } from '../tensor/tensor.js';
 import {
-  absoluteTol,
   columnMeans,
   initKind,
   type KMeansInit,
   type Matrix,
   type MatrixLike,
   subtractRows,
+  toleranceOf,
   toMatrix,
   toWeights,
 } from './kmeans-init.js';
@@ -109,7 +109,7 @@ export class MiniBatchKMeans extends CentersModel {
     const w = toWeights(OP, opts.sampleWeight ?? null, n);
     const gen = this.freshGenerator();
     const b = Math.min(o.batchSize, n);
-    const tolAbs = o.tol > 0 ? absoluteTol(centred(x), o.tol) : 0;
+    const tolAbs = o.tol > 0 ? toleranceOf(centredSquares(x), n, d, o.tol) : 0;
     const c = seedCenters(OP, x, w, k, o, gen);
     const counts = new Float64Array(k);
     this.counts = counts;
@@ -271,9 +271,7 @@ function reassignStarved(
   });
 }
 
-// a centred copy, for the variance-relative tolerance
-function centred(x: Matrix): Matrix {
-  const data = Float64Array.from(x.data);
-  subtractRows(data, x.cols, columnMeans(x));
-  return { data, rows: x.rows, cols: x.cols };
+// the sum of squares of X centred (on a copy), for the variance-relative tolerance
+function centredSquares(x: Matrix): number {
+  return subtractRows(Float64Array.from(x.data), x.cols, columnMeans(x));
 }

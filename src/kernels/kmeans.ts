@@ -86,8 +86,8 @@ export function lloydAssign(
     cn[j] = j < k ? s : Number.POSITIVE_INFINITY;
   }
   // The centre sums and inertia are summed per chunk of ACC_CHUNK points (in point order), and
-  // the chunks' partials added in chunk order: the wasm kernel splits whole chunks across
-  // threads and adds them the same way, so both give the same bits on any number of threads.
+  // the chunks' partials added in chunk order: in the wasm kernel threads claim whole chunks,
+  // and their partials are added the same way, so both give the same bits on any number of threads.
   const part = acc === null ? null : new Float64Array(k * d + k); // sums [k, d], then weights [k]
   let inertia = 0;
   let chunkInertia = 0;

@@ -1,8 +1,8 @@
 // The JavaScript side of the k-means assignment (assembly/kmeans.ts). Same contract as
 // lloydAssign in ../kmeans.ts, which calls this first and runs its own loop on null.
-// Threads claim whole chunks of ACC_CHUNK points, one at a time: the labels and distances of their points and
-// each chunk's centre sums and inertia, in point order within the chunk; this thread then adds
-// the chunks' partials in chunk order. The TypeScript loop sums in the same chunks, so every
+// Threads claim whole chunks of ACC_CHUNK points, one at a time: the labels and distances of
+// their points and each chunk's centre sums and inertia, in point order within the chunk; this
+// thread then adds the chunks' partials in chunk order. The TypeScript loop sums in the same chunks, so every
 // result is the same bit for bit on any number of threads and on either backend.
 //
 // Legend: n points, d features, k centres (kp = k rounded up to even); x [n, d], c [k, d].
