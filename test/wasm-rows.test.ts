@@ -139,6 +139,27 @@ describe('wasm exp and log', () => {
     setBackend('auto');
   });
 
+  it.each(FLAVOURS)(
+    'float32 exp is exactly 0 from -88 down and e^t just above the underflow (%s)',
+    (flavour) => {
+      // the clamp at -88 makes 2^k's biased exponent 0 (assembly/math.ts): no separate flush mask
+      setBackend(flavour);
+      const ts = [-87.0, -87.3, -87.6, -88, -88.5, -100, -1e30, -Infinity];
+      const x = new Float32Array(4 * 64 * ts.length); // rows [0, t, 0, t], repeated past the size threshold
+      for (let i = 0; i < x.length / 4; i++) x.set([0, ts[i % ts.length], 0, ts[i % ts.length]], 4 * i);
+      const out = new Float32Array(x.length);
+      expect(softmaxRowsWasm(x, x.length / 4, 4, 1, out, false)).toBe(true);
+      for (let i = 0; i < x.length / 4; i++) {
+        const t = ts[i % ts.length];
+        const got = out[4 * i + 1];
+        if (t <= -88) expect(Object.is(got, 0), `t = ${t}: ${got}`).toBe(true);
+        else expect(Math.abs(got - Math.exp(t) / 2)).toBeLessThanOrEqual(1e-5 * (Math.exp(t) / 2)); // subnormal out
+        expect(out[4 * i]).toBe(0.5);
+      }
+      setBackend('auto');
+    },
+  );
+
   it.each(DTYPES)('softmax of two logits matches the logistic function across the range (%s)', (dtype) => {
     // softmax([0, t, 0, t])[1] = 1 / (2 (1 + e^-t)): exp from deep underflow to overflow
     setBackend('wasm-simd');
