@@ -3,7 +3,7 @@
 // behaviour: unimplemented ops, throwing adapters, tolerances, exact integer outputs, the CLI line.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -183,6 +183,45 @@ describe('golden runner', () => {
     expect(t.rtol).toBe(1e-4);
     expect(t.atol).toBeCloseTo(5e-2, 12);
     expect(tolerance('float32', { rtol: 5e-3, atol: 0 }, [1]).rtol).toBe(5e-3); // never stricter than float64
+  });
+
+  test('fixtures copied away from their data still run on the repo copy in data/', async () => {
+    // tmp has no data/ beside the fixture folder: kmeans and linreg_california name data files
+    const dir = path.join(tmp, 'no-data-beside');
+    mkdirSync(dir, { recursive: true });
+    for (const f of ['kmeans.json', 'linreg_california.json'])
+      copyFileSync(path.join(ROOT, 'golden', f), path.join(dir, f));
+    const report = await runGolden({ dir, dtype: 'float64' });
+    expect(report.results.some((r) => r.case.includes('iris') || r.op === 'linreg_california')).toBe(true);
+    expect(report.results.filter((r) => r.status === 'failed').flatMap(formatResult)).toEqual([]);
+    expect(report.passed).toBeGreaterThanOrEqual(14);
+  });
+
+  test('a data file found nowhere fails its case with both places named', async () => {
+    const dir = fixtureDir('missing-data', {
+      op: 'kmeans',
+      description: 'a case whose data file exists nowhere',
+      cases: [
+        {
+          name: 'missing_file',
+          params: {
+            k: 2,
+            init: 'given',
+            maxIter: 10,
+            tol: 0,
+            data: { file: 'data/no_such.csv', skipRows: 0, featureColumns: [0], labelColumn: 1 },
+          },
+          inputs: { initCenters: g([2, 1], [0, 1]) },
+          outputs: { labels: g([1], [0], 'int32') },
+          tol: { rtol: 1e-6, atol: 1e-8 },
+        },
+      ],
+    });
+    const report = await runGolden({ dir, dtype: 'float64' });
+    expect(report.failed).toBe(1);
+    expect(formatResult(report.results[0]).join('\n')).toMatch(
+      /data\/no_such\.csv not found under .* nor under /,
+    );
   });
 
   test('the CLI prints failures and ends with exactly one `N passed, N failed` line', () => {

@@ -3,6 +3,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { ArgumentError, DataError, type FloatDType, Tensor } from '../../src/index.js';
 import type { GoldenCase, GoldenTensor, RunContext } from './types.js';
@@ -102,6 +103,23 @@ export interface Table {
   data: Float64Array;
 }
 
+// The repository root, whose data/ holds a copy of every file the fixtures name.
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * Absolute path of a fixture's data file: relative to the parent of the fixture folder (the
+ * format's rule), else to the repository root, so fixtures copied to a folder without the data
+ * beside them still run on the repo's copy in data/.
+ */
+export function dataPath(op: string, ctx: RunContext, file: string): string {
+  const candidates = [...new Set([path.resolve(ctx.dataRoot, file), path.resolve(REPO_ROOT, file)])];
+  const found = candidates.find((p) => existsSync(p));
+  if (found) return found;
+  throw new DataError(
+    `${op}: ${file} not found under ${ctx.dataRoot} (the parent of the fixture folder) nor under ${REPO_ROOT}`,
+  );
+}
+
 const tables = new Map<string, Table>();
 
 /**
@@ -110,15 +128,10 @@ const tables = new Map<string, Table>();
  */
 export function readTable(ctx: RunContext, file: string, opts: { skipRows?: number } = {}): Table {
   const skipRows = opts.skipRows ?? 0;
-  const full = path.resolve(ctx.dataRoot, file);
+  const full = dataPath('readTable', ctx, file);
   const key = `${full}#${skipRows}`;
   const hit = tables.get(key);
   if (hit) return hit;
-  if (!existsSync(full)) {
-    throw new DataError(
-      `readTable: ${file} not found under ${ctx.dataRoot} (fixture data paths are relative to the parent of the fixture folder)`,
-    );
-  }
   const raw = readFileSync(full);
   const text = (file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
   const lines = text.split(/\r?\n/);

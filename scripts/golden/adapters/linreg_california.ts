@@ -1,9 +1,8 @@
 // Golden adapter for `linreg_california` (golden/linreg_california.json): the closed-form
 // LinearRegression (Householder QR on centred, scaled columns) on California housing, raw and
 // standardised, OLS and ridge, plus the data pipeline (loader, StandardScaler) and metrics.
-// Data: ctx.dataRoot + params.dataFile, rows[start:stop:step]. float64-only (README).
+// Data: params.dataFile (see dataPath), rows[start:stop:step]. float64-only (README).
 
-import path from 'node:path';
 import {
   LinearRegression,
   loadCaliforniaHousing,
@@ -14,7 +13,7 @@ import {
   Tensor,
 } from '../../../src/index.js';
 import type { OpAdapter } from '../types.js';
-import { floats, param } from '../util.js';
+import { dataPath, floats, param } from '../util.js';
 
 const scalar = (v: number) => floats('float64', [v]);
 
@@ -24,7 +23,7 @@ const adapter: OpAdapter = {
   run(c, ctx) {
     const rows = c.params.rows as { start: number; stop: number; step: number };
     const ds = loadCaliforniaHousing({
-      path: path.resolve(ctx.dataRoot, param(c, 'dataFile', 'string')),
+      path: dataPath('linreg_california', ctx, param(c, 'dataFile', 'string')),
       features: c.params.featureNames as string[],
       dtype: 'float64',
     });
