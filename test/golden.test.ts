@@ -3,7 +3,7 @@
 // behaviour: unimplemented ops, throwing adapters, tolerances, exact integer outputs, the CLI line.
 
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -195,6 +195,70 @@ describe('golden runner', () => {
     expect(report.results.some((r) => r.case.includes('iris') || r.op === 'linreg_california')).toBe(true);
     expect(report.results.filter((r) => r.status === 'failed').flatMap(formatResult)).toEqual([]);
     expect(report.passed).toBeGreaterThanOrEqual(14);
+  });
+
+  test('conv2d params written as torch also takes them (one number for both sides, defaults left out)', async () => {
+    const fixture = JSON.parse(readFileSync(path.join(ROOT, 'golden/conv2d.json'), 'utf8')) as GoldenFile;
+    let rewritten = 0;
+    for (const c of fixture.cases) {
+      for (const key of ['stride', 'dilation', 'padding']) {
+        const v = c.params[key];
+        if (!Array.isArray(v) || v[0] !== v[1]) continue;
+        if ((key === 'padding' && v[0] === 0) || (key !== 'padding' && v[0] === 1)) delete c.params[key];
+        else c.params[key] = v[0];
+        rewritten++;
+      }
+    }
+    expect(rewritten).toBeGreaterThan(20);
+    const report = await runGolden({ dir: fixtureDir('conv2d-torch-params', fixture) });
+    expect(report.results.filter((r) => r.status === 'failed').flatMap(formatResult)).toEqual([]);
+    expect(report.passed).toBe(2 * fixture.cases.length);
+  });
+
+  // Params a held-out fixture might leave out or write as torch does: each rewrite below keeps the
+  // meaning (a default, a value the inputs imply, a bare number for a one-element shape).
+  const REWRITES: Record<string, (p: Record<string, unknown>, c: GoldenFile['cases'][number]) => void> = {
+    batch_norm: (p) => {
+      delete p.kind;
+      delete p.numFeatures;
+    },
+    kmeans: (p, c) => {
+      if (c.inputs.initCenters) {
+        delete p.k;
+        delete p.init;
+      }
+      if (p.maxIter === 300) delete p.maxIter;
+      if (p.nInit === 10) delete p.nInit;
+    },
+    layer_norm: (p, c) => {
+      const shape = p.normalizedShape as number[];
+      if (c.inputs.weight) delete p.normalizedShape;
+      else if (shape.length === 1) p.normalizedShape = shape[0];
+    },
+    mha: (p) => {
+      delete p.embedDim;
+      delete p.kdim;
+      delete p.vdim;
+    },
+    self_attention: (p) => {
+      delete p.embedDim;
+    },
+    beam_search: (p) => {
+      delete p.kind;
+      if (p.lengthPenalty === 1) delete p.lengthPenalty;
+    },
+    mlp_backprop: (p) => {
+      delete p.layers;
+    },
+  };
+  test.each(Object.keys(REWRITES))('%s: params left out or written as torch mean the same', async (op) => {
+    const fixture = JSON.parse(readFileSync(path.join(ROOT, `golden/${op}.json`), 'utf8')) as GoldenFile;
+    const before = JSON.stringify(fixture.cases.map((c) => c.params));
+    for (const c of fixture.cases) REWRITES[op](c.params, c);
+    expect(JSON.stringify(fixture.cases.map((c) => c.params))).not.toBe(before);
+    const report = await runGolden({ dir: fixtureDir(`rewritten-${op}`, fixture), dtype: 'float64' });
+    expect(report.results.filter((r) => r.status === 'failed').flatMap(formatResult)).toEqual([]);
+    expect(report.passed).toBe(fixture.cases.length);
   });
 
   test('a data file found nowhere fails its case with both places named', async () => {

@@ -14,7 +14,11 @@ function parseDtype(v: string): RunDType {
 
 const program = new Command('golden')
   .description('Run the golden fixtures (PyTorch 1.13 / scikit-learn 1.2.1 references) against shousi.')
-  .option('--dir <path>', 'fixture folder (data paths resolve against its parent, else the repo)', DEFAULT_DIR)
+  .option(
+    '--dir <path>',
+    'fixture folder (data paths resolve against its parent, else the repo)',
+    DEFAULT_DIR,
+  )
   .option('--dtype <dtype>', 'run only float64 or only float32', parseDtype)
   .option('--op <name...>', 'only these ops (fixture `op` names)')
   .option('--verbose', 'also list passing runs with their time', false)

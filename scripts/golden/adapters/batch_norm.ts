@@ -14,13 +14,15 @@ function makeModule(
   ctx: RunContext,
   inputs: Record<string, Tensor>,
 ): nn.BatchNorm1d | nn.BatchNorm2d {
-  const kind = param(c, 'kind', 'string');
+  // absent kind and numFeatures are read off x0 ([N, C] or [N, C, L]: 1d; [N, C, H, W]: 2d)
+  const x0 = need(inputs, 'x0', c);
+  const kind = param(c, 'kind', 'string', x0.ndim === 4 ? '2d' : '1d');
   if (kind !== '1d' && kind !== '2d')
     throw new ArgumentError(`golden ${c.name}: param 'kind' is ${kind} (expected 1d or 2d)`);
   const momentum = c.params.momentum === null ? null : param(c, 'momentum', 'number', 0.1);
   const affine = param(c, 'affine', 'boolean', true);
   const opts = { eps: param(c, 'eps', 'number', 1e-5), momentum, affine, dtype: ctx.dtype };
-  const numFeatures = param(c, 'numFeatures', 'number');
+  const numFeatures = param(c, 'numFeatures', 'number', x0.shape[1]);
   const m = kind === '1d' ? new nn.BatchNorm1d(numFeatures, opts) : new nn.BatchNorm2d(numFeatures, opts);
   if (affine)
     m.loadStateDict({ weight: need(inputs, 'weight', c), bias: need(inputs, 'bias', c) }, { strict: false });

@@ -20,7 +20,7 @@ function runModel(c: GoldenCase, ctx: RunContext): AdapterResult {
   const eos = param(c, 'eosToken', 'number');
   const maxLength = param(c, 'maxLength', 'number');
   const beamSize = param(c, 'beamSize', 'number');
-  const alpha = param(c, 'lengthPenalty', 'number');
+  const alpha = param(c, 'lengthPenalty', 'number', 1); // Hugging Face's default
   const [hyps] = beamSearch(markovStep(T), {
     bosToken: bos,
     eosToken: eos,
@@ -62,7 +62,7 @@ function runModel(c: GoldenCase, ctx: RunContext): AdapterResult {
 const adapter: OpAdapter = {
   op: 'beam_search',
   run(c, ctx): AdapterResult {
-    const kind = param(c, 'kind', 'string');
+    const kind = param(c, 'kind', 'string', c.inputs.T !== undefined ? 'model' : 'table'); // by its input
     if (kind === 'model') return runModel(c, ctx);
     if (kind !== 'table')
       throw new ArgumentError(`golden ${c.name}: unknown kind '${kind}' (expected 'table' or 'model')`);

@@ -18,13 +18,16 @@ const adapter: OpAdapter = {
   float64Only: () => true,
   run(c, ctx): AdapterResult {
     const X = kmeansData(c, ctx);
-    const k = param(c, 'k', 'number');
-    const init = param(c, 'init', 'string');
+    // defaults as scikit-learn 1.2's KMeans: init given when the case has centres, else k-means++;
+    // maxIter 300, tol 1e-4, nInit 10; k from the given centres
+    const given = c.inputs.initCenters !== undefined;
+    const k = param(c, 'k', 'number', given ? c.inputs.initCenters.shape[0] : undefined);
+    const init = param(c, 'init', 'string', given ? 'given' : 'k-means++');
     if (init === 'given') {
       const opts = {
         init: caseInput(c, 'initCenters', 'float64'),
-        maxIter: param(c, 'maxIter', 'number'),
-        tol: param(c, 'tol', 'number'),
+        maxIter: param(c, 'maxIter', 'number', 300),
+        tol: param(c, 'tol', 'number', 1e-4),
       };
       const r = kmeans(X, k, { ...opts, algorithm: 'lloyd' });
       // Elkan must follow the same iterations: checked here on every fixture, not only in tests
@@ -45,7 +48,7 @@ const adapter: OpAdapter = {
         ],
       };
     }
-    const r = kmeans(X, k, { init: 'k-means++', nInit: param(c, 'nInit', 'number'), seed: 0 });
+    const r = kmeans(X, k, { init: 'k-means++', nInit: param(c, 'nInit', 'number', 10), seed: 0 });
     const best = c.outputs.bestInertia.data[0];
     const bound = best * (1 + c.tol.rtol);
     return {

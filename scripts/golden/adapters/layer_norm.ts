@@ -13,9 +13,17 @@ import { caseInputs, need, param } from '../util.js';
 // 1e-4 tolerance of the normalised output once |mean| / std > ~1.7e3.
 const FLOAT32_OFFSET_LIMIT = 1e3;
 
+/** params.normalizedShape: a list, or one number as torch takes it (absent: the weight's shape). */
+function normalizedShape(c: GoldenCase): number[] {
+  const v = c.params.normalizedShape;
+  if (typeof v === 'number') return [v];
+  if (v === undefined && c.inputs.weight) return [...c.inputs.weight.shape];
+  return param(c, 'normalizedShape', 'number[]');
+}
+
 function largeOffset(c: GoldenCase): boolean {
   const x = c.inputs.x;
-  const group = param(c, 'normalizedShape', 'number[]').reduce((a, b) => a * b, 1);
+  const group = normalizedShape(c).reduce((a, b) => a * b, 1);
   if (!x || group < 2) return false;
   for (let g = 0; g + group <= x.data.length; g += group) {
     let mean = 0;
@@ -34,7 +42,7 @@ const adapter: OpAdapter = {
   float64Only: largeOffset,
   run(c, ctx) {
     const inputs = caseInputs(c, ctx, { requiresGrad: true });
-    const y = F.layerNorm(need(inputs, 'x', c), param(c, 'normalizedShape', 'number[]'), {
+    const y = F.layerNorm(need(inputs, 'x', c), normalizedShape(c), {
       weight: inputs.weight ?? null,
       bias: inputs.bias ?? null,
       eps: param(c, 'eps', 'number', 1e-5),

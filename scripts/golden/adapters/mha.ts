@@ -11,15 +11,16 @@ const adapter: OpAdapter = {
   op: 'mha',
   run(c, ctx) {
     const inputs = caseInputs(c, ctx, { requiresGrad: true });
-    const E = param(c, 'embedDim', 'number');
+    const [query, key, value] = ['query', 'key', 'value'].map((name) => need(inputs, name, c));
+    // embedDim, kdim and vdim default to the last dims of query, key and value
+    const E = param(c, 'embedDim', 'number', query.shape[query.ndim - 1]);
     const mha = new nn.MultiheadAttention(E, param(c, 'numHeads', 'number'), {
-      kdim: param(c, 'kdim', 'number', E),
-      vdim: param(c, 'vdim', 'number', E),
+      kdim: param(c, 'kdim', 'number', key.shape[key.ndim - 1]),
+      vdim: param(c, 'vdim', 'number', value.shape[value.ndim - 1]),
       dtype: ctx.dtype,
     });
     const params = mha.namedParameters();
     mha.loadStateDict(Object.fromEntries(params.map(([name]) => [name, need(inputs, name, c)])));
-    const [query, key, value] = ['query', 'key', 'value'].map((name) => need(inputs, name, c));
     const { output, weights } = mha.forward(query, key, value, {
       keyPaddingMask: inputs.keyPaddingMask ?? null,
       attnMask: inputs.attnMask ?? null,

@@ -6,16 +6,24 @@
 // the same weights.
 
 import { type Activation, F, MLP, mlpObjective, optim, type Tensor } from '../../../src/index.js';
-import type { OpAdapter } from '../types.js';
+import type { GoldenCase, OpAdapter } from '../types.js';
 import { caseInputs, need, param } from '../util.js';
+
+/** Layers of a case without params.layers: inputs w1, w2, ... up to the first one missing. */
+function countWeights(c: GoldenCase): number {
+  let L = 0;
+  while (c.inputs[`w${L + 1}`] !== undefined) L++;
+  return L;
+}
 
 const adapter: OpAdapter = {
   op: 'mlp_backprop',
   run(c, ctx) {
     const inputs = caseInputs(c, ctx);
-    const L = param(c, 'layers', 'number[]').length - 1;
-    const lr = param(c, 'learningRate', 'number');
-    const steps = param(c, 'afterSteps', 'number');
+    // layers may be left out (the weights w1, w2, ... give them); no afterSteps means no updates
+    const L = c.params.layers === undefined ? countWeights(c) : param(c, 'layers', 'number[]').length - 1;
+    const steps = param(c, 'afterSteps', 'number', 0);
+    const lr = param(c, 'learningRate', 'number', steps > 0 ? undefined : 0);
     const ls = Array.from({ length: L }, (_, i) => i + 1);
     const mlp = MLP.fromParameters(
       ls.map((l) => need(inputs, `w${l}`, c)),

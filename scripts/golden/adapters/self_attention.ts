@@ -10,13 +10,14 @@ const adapter: OpAdapter = {
   op: 'self_attention',
   run(c, ctx) {
     const inputs = caseInputs(c, ctx, { requiresGrad: true });
-    const attn = new nn.SelfAttention(param(c, 'embedDim', 'number'), param(c, 'numHeads', 'number'), {
+    const x = need(inputs, 'x', c);
+    const E = param(c, 'embedDim', 'number', x.shape[x.ndim - 1]);
+    const attn = new nn.SelfAttention(E, param(c, 'numHeads', 'number'), {
       causal: param(c, 'isCausal', 'boolean', false),
       dtype: ctx.dtype,
     });
     const params = attn.namedParameters();
     attn.loadStateDict(Object.fromEntries(params.map(([name]) => [name, need(inputs, name, c)])));
-    const x = need(inputs, 'x', c);
     const { output, weights } = attn.forward(x);
     return { outputs: { output, weights }, gradInputs: { x, ...Object.fromEntries(params) } };
   },
