@@ -66,9 +66,9 @@ describe('beamSearchTable', () => {
           V: fc.integer({ min: 2, max: 5 }),
           seed: fc.nat(),
         }),
-        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 12 }),
         ({ B, L, V, seed }, kRaw) => {
-          const K = Math.min(kRaw, V);
+          const K = Math.min(kRaw, V ** L); // past V: the first positions keep every prefix
           const g = new Generator(seed);
           const p = new Float64Array(B * L * V);
           for (let r = 0; r < B * L; r++) {
@@ -98,6 +98,31 @@ describe('beamSearchTable', () => {
       ),
       { numRuns: 100 },
     );
+  });
+
+  it('beams wider than the vocabulary, with zero probabilities: the K best distinct sequences', () => {
+    const P = [
+      [0.7, 0.3, 0],
+      [0, 0.4, 0.6],
+      [0.5, 0.5, 0],
+    ]; // L = 3, V = 3: 27 sequences, 8 of them possible
+    const K = 10;
+    const { sequences, logProbs } = beamSearchTable(tensor([P], { dtype: 'float64' }), K);
+    expect(sequences.shape).toEqual([1, K, 3]);
+    const lpOf = (s: number[]) => s.reduce((acc, tok, t) => acc + Math.log(P[t][tok]), 0);
+    const all: number[] = [];
+    for (let code = 0; code < 27; code++)
+      all.push(lpOf([Math.floor(code / 9), Math.floor(code / 3) % 3, code % 3]));
+    all.sort((x, y) => y - x);
+    const seen = new Set<string>();
+    for (let j = 0; j < K; j++) {
+      const s = Array.from(sequences.data.slice(j * 3, j * 3 + 3));
+      expect(logProbs.data[j]).toBe(all[j]); // -inf from the 9th on
+      expect(lpOf(s)).toBe(logProbs.data[j]);
+      seen.add(s.join());
+    }
+    expect(seen.size).toBe(K);
+    expect(logProbs.data[7]).toBeGreaterThan(Number.NEGATIVE_INFINITY);
   });
 
   it('beam 1 is greedy per position; float32 probs give float32 log-probs', () => {
@@ -317,16 +342,16 @@ describe('decoders: bad input', () => {
       /beamSize must be an integer >= 1, got 0/,
     ],
     [
-      'table beamSize > vocab',
-      () => beamSearchTable(table, 5),
+      'table beamSize > the vocab^seqLen sequences there are',
+      () => beamSearchTable(table, 65),
       ArgumentError,
-      /beamSize must be an integer in \[1, 4\], got 5/,
+      /beamSize must be an integer in \[1, 64\], got 65/,
     ],
     [
       'table beamSize < 1',
       () => beamSearchTable(table, 0),
       ArgumentError,
-      /beamSize must be an integer in \[1, 4\], got 0/,
+      /beamSize must be an integer in \[1, 64\], got 0/,
     ],
     [
       'table not 3-D',

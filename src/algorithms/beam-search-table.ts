@@ -10,7 +10,8 @@ import { Tensor } from '../tensor/tensor.js';
  * The seed's decoder: probs [B, L, V] are per-position probabilities that ignore the prefix;
  * keeps the K best prefixes by summed log-prob at every position. Because the positions are
  * independent this yields exactly the K most probable sequences. Ties go to the lower parent
- * rank, then the lower token id.
+ * rank, then the lower token id. K may exceed V (up to the V^L distinct sequences): the first
+ * positions then keep every prefix there is.
  */
 // probs: [B, L, V] -> sequences int32 [B, K, L], logProbs [B, K] (probs' dtype), best first
 export function beamSearchTable(probs: Tensor, beamSize: number): { sequences: Tensor; logProbs: Tensor } {
@@ -23,7 +24,9 @@ export function beamSearchTable(probs: Tensor, beamSize: number): { sequences: T
   if (probs.dtype !== 'float32' && probs.dtype !== 'float64')
     throw new DTypeError(`${op}: probs must be float32 or float64, got ${probs.dtype}`);
   const [B, L, V] = probs.shape;
-  const K = intOption(op, 'beamSize', beamSize, 1, V);
+  let distinct = 1; // V^L, the number of sequences there are, capped at 2^31
+  for (let t = 0; t < L && distinct < 2 ** 31; t++) distinct *= V;
+  const K = intOption(op, 'beamSize', beamSize, 1, Math.min(distinct, 2 ** 31));
   const p = probs.data;
   for (let i = 0; i < p.length; i++) {
     if (!(p[i] >= 0 && p[i] <= 1))
@@ -35,8 +38,8 @@ export function beamSearchTable(probs: Tensor, beamSize: number): { sequences: T
   let next = new Int32Array(B * K * L);
   let lp = new Float64Array(B * K); // position 0: one beam (the empty prefix), log-prob 0
   const cand = new Float64Array(B * K * V);
+  let beams = 1; // live prefixes: the empty one, then min(K, V^t)
   for (let t = 0; t < L; t++) {
-    const beams = t === 0 ? 1 : K; // K <= V, so from position 1 on there are always K beams
     for (let b = 0; b < B; b++) {
       for (let j = 0; j < K; j++) {
         const c = (b * K + j) * V;
@@ -45,7 +48,8 @@ export function beamSearchTable(probs: Tensor, beamSize: number): { sequences: T
         else for (let v = 0; v < V; v++) cand[c + v] = lp[b * K + j] + logp[row + v];
       }
     }
-    // at t = 0 only the first V columns are real; topk's stable order keeps them ahead of the -inf padding
+    // only the first beams * V columns are real; topk's stable order keeps them ahead of the
+    // -inf padding, even when a real candidate is -inf too (a zero probability)
     const sel = topk(new Tensor(cand, [B, K * V]), K);
     const lpNext = new Float64Array(B * K);
     for (let b = 0; b < B; b++) {
@@ -60,6 +64,7 @@ export function beamSearchTable(probs: Tensor, beamSize: number): { sequences: T
     }
     [seqs, next] = [next, seqs];
     lp = lpNext;
+    beams = Math.min(K, beams * V);
   }
   // ranked in float64; reported in the dtype of probs (as torch would sum their logs)
   const logProbs = new Tensor(probs.dtype === 'float32' ? Float32Array.from(lp) : lp, [B, K]);
