@@ -72,6 +72,7 @@ interface ParamKinds {
   boolean: boolean;
   string: string;
   'number[]': number[];
+  'string[]': string[];
 }
 
 /** `params[key]` checked against `kind`; `fallback` when absent (absent with no fallback throws). */
@@ -87,7 +88,9 @@ export function param<K extends keyof ParamKinds>(
     return fallback;
   }
   const ok =
-    kind === 'number[]' ? Array.isArray(v) && v.every((e) => typeof e === 'number') : typeof v === kind;
+    kind === 'number[]' || kind === 'string[]'
+      ? Array.isArray(v) && v.every((e) => typeof e === kind.slice(0, -2))
+      : typeof v === kind;
   if (!ok)
     throw new ArgumentError(`golden ${c.name}: param '${key}' is ${JSON.stringify(v)} (expected ${kind})`);
   return v as ParamKinds[K];

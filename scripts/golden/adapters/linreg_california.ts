@@ -21,15 +21,22 @@ const adapter: OpAdapter = {
   op: 'linreg_california',
   float64Only: () => true,
   run(c, ctx) {
-    const rows = c.params.rows as { start: number; stop: number; step: number };
+    // rows is a Python slice (a null or absent stop runs to the end); absent params take the
+    // fixture's file, scikit-learn's feature order and Ridge's default alpha = 1
+    const rows = (c.params.rows ?? {}) as {
+      start?: number | null;
+      stop?: number | null;
+      step?: number | null;
+    };
     const ds = loadCaliforniaHousing({
-      path: dataPath('linreg_california', ctx, param(c, 'dataFile', 'string')),
-      features: c.params.featureNames as string[],
+      path: dataPath('linreg_california', ctx, param(c, 'dataFile', 'string', 'data/cal_housing.data')),
+      features: c.params.featureNames === undefined ? undefined : param(c, 'featureNames', 'string[]'),
       dtype: 'float64',
     });
-    const X = ds.X.slice(0, { start: rows.start, end: rows.stop, step: rows.step });
-    const y = ds.y.slice(0, { start: rows.start, end: rows.stop, step: rows.step });
-    const alpha = param(c, 'ridgeAlpha', 'number');
+    const range = { start: rows.start ?? 0, end: rows.stop ?? undefined, step: rows.step ?? 1 };
+    const X = ds.X.slice(0, range);
+    const y = ds.y.slice(0, range);
+    const alpha = param(c, 'ridgeAlpha', 'number', 1);
     const scaler = new StandardScaler().fit(X);
     const Xs = scaler.transform(X);
     const ols = new LinearRegression().fit(X, y);
