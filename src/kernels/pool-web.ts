@@ -139,15 +139,12 @@ export function setBlocking(block: boolean | null): void {
 }
 
 /**
- * Returns once i32[index] === value: a spin on Atomics.load for up to spinMs, then Atomics.wait
- * where this thread may block, else the spin goes on. Spinning costs the page nothing blocking
- * would not: the synchronous op holds the main thread either way, and the workers finish within
- * the op.
+ * Returns once i32[index] === value: Atomics.wait where this thread may block, else a spin on
+ * Atomics.load. Spinning costs the page nothing blocking would not: the synchronous op holds the
+ * main thread either way, and the workers finish within the op.
  */
-export function waitFor(i32: Int32Array, index: number, value: number, spinMs: number): void {
+export function waitFor(i32: Int32Array, index: number, value: number): void {
   if (canBlock()) {
-    const until = performance.now() + spinMs;
-    while (Atomics.load(i32, index) !== value && performance.now() < until);
     for (let d = Atomics.load(i32, index); d !== value; d = Atomics.load(i32, index)) {
       Atomics.wait(i32, index, d);
     }

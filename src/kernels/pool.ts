@@ -57,13 +57,6 @@ const MAX_WORKERS = 255;
 const READY_TIMEOUT_MS = 10_000;
 const OWNER = 5;
 const READY = 6;
-// Both sides poll for this long before they sleep. Waking a thread that sleeps in Atomics.wait
-// took ~50 us on the 2-core VM (a futex wake of an idle vCPU), as long as a worker's half of a
-// 1M-element add; a worker still polling when the next op comes takes its job at once (measured:
-// add 1024x1024 on 2 threads 0.14 -> 0.09 ms, sum(-1) 0.19 -> 0.14, matmul 256 0.37 -> 0.32).
-// Kept short: polling threads hold both cores away from V8's background GC threads (with
-// 0.25 ms, one of two bench runs had rows 2-4x slower; 0.05 ms already takes the whole gain).
-const SPIN_MS = 0.05;
 
 // The job loop, shared by both kinds of worker, with module, memory, ctrl, slot, id, names and
 // ready() in scope.
@@ -80,8 +73,6 @@ Atomics.add(i32, 0, 1);
 Atomics.notify(i32, 0);
 ready();
 for (;;) {
-  const until = performance.now() + ${SPIN_MS};
-  while (Atomics.load(i32, w) === seq && performance.now() < until);
   Atomics.wait(i32, w, seq);
   if (Atomics.load(i32, w + ${OWNER}) !== id) break; // shut down or replaced
   const s = Atomics.load(i32, w);
@@ -305,7 +296,7 @@ export function runJobs(rt: WasmRuntime, jobs: readonly Job[]): void {
   }
   let failed = 0;
   for (let s = 1; s < jobs.length; s++) {
-    waitFor(p.i32, s * 64 + 1, seq, SPIN_MS);
+    waitFor(p.i32, s * 64 + 1, seq);
     failed += p.i32[s * 64 + 4];
   }
   if (error !== null) throw error;
