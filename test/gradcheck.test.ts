@@ -396,6 +396,20 @@ row(
   [[2, 4, 5, 5], [2, 2, 3, 3], [2]],
   { label: 'stride 2, pad 1, groups 2' },
 );
+for (const mode of ['constant', 'reflect', 'replicate', 'circular'] as const) {
+  row('pad', (x) => F.pad(x, mode === 'constant' ? [2, -1, 0, 1] : [2, 1, 1, 2], { mode }), [[2, 3, 4]], {
+    label: mode,
+  });
+}
+row(
+  'conv2d',
+  (x, w) => F.conv2d(F.pad(x, [1, 1, 2, 0], { mode: 'reflect' }), w),
+  [
+    [1, 2, 4, 4],
+    [3, 2, 3, 3],
+  ],
+  { label: 'after a reflect pad (nn.Conv2d paddingMode)' },
+);
 row(
   'scaledDotProductAttention',
   (q, k, v) =>

@@ -5,6 +5,7 @@
 
 import { ArgumentError, positiveInt } from '../errors.js';
 import { conv2d, type Padding, type Pair, resolvePadding, toPair } from '../ops/conv2d.js';
+import { pad } from '../ops/pad.js';
 import { withDefaults } from '../options.js';
 import { toGenerator } from '../random.js';
 import { zeros } from '../tensor/create.js';
@@ -24,7 +25,13 @@ export interface Conv2dOptions extends ModuleOptions {
   groups?: number;
   /** Learn an additive bias (default true). */
   bias?: boolean;
+  /** What the padding holds: 'zeros' (default), 'reflect', 'replicate' or 'circular' (see F.pad). */
+  paddingMode?: PaddingMode;
 }
+
+/** torch's padding_mode values. */
+export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
+const PADDING_MODES: readonly string[] = ['zeros', 'reflect', 'replicate', 'circular'];
 
 const DEFAULTS = {
   stride: 1,
@@ -32,6 +39,7 @@ const DEFAULTS = {
   dilation: 1,
   groups: 1,
   bias: true,
+  paddingMode: 'zeros',
 } satisfies Required<Omit<Conv2dOptions, keyof ModuleOptions>>;
 
 /** A 2-D convolution layer over NCHW images (torch.nn.Conv2d). */
@@ -43,6 +51,10 @@ export class Conv2d extends Module {
   readonly padding: Padding;
   readonly dilation: readonly [number, number];
   readonly groups: number;
+  readonly paddingMode: PaddingMode;
+  // [left, right, top, bottom] for F.pad when paddingMode is not 'zeros' (torch's
+  // _reversed_padding_repeated_twice): the input is padded first, then convolved with none
+  private readonly padLRTB: number[];
 
   constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: Conv2dOptions = {}) {
     super();
@@ -58,7 +70,15 @@ export class Conv2d extends Module {
     const [kh, kw] = toPair('Conv2d', 'kernelSize', kernelSize, 1);
     this.stride = toPair('Conv2d', 'stride', opts.stride, 1);
     this.dilation = toPair('Conv2d', 'dilation', opts.dilation, 1);
-    resolvePadding('Conv2d', opts.padding, this.stride, this.dilation, [kh, kw]); // validates now, as torch
+    // validates now, as torch
+    const [pt, pb, pl, pr] = resolvePadding('Conv2d', opts.padding, this.stride, this.dilation, [kh, kw]);
+    if (!PADDING_MODES.includes(opts.paddingMode)) {
+      throw new ArgumentError(
+        `Conv2d: paddingMode must be 'zeros', 'reflect', 'replicate' or 'circular', got ${String(opts.paddingMode)}`,
+      );
+    }
+    this.paddingMode = opts.paddingMode;
+    this.padLRTB = [pl, pr, pt, pb];
     this.inChannels = inChannels;
     this.outChannels = outChannels;
     this.kernelSize = [kh, kw];
@@ -82,10 +102,12 @@ export class Conv2d extends Module {
 
   /** x: [N, C, H, W] (or [C, H, W]) -> [N, O, OH, OW]. */
   forward(x: Tensor): Tensor {
-    return conv2d(x, this.weight, {
+    const mode = this.paddingMode;
+    const padded = mode === 'zeros' ? null : pad(x, this.padLRTB, { mode });
+    return conv2d(padded ?? x, this.weight, {
       bias: this.bias,
       stride: this.stride,
-      padding: this.padding,
+      padding: padded ? 0 : this.padding,
       dilation: this.dilation,
       groups: this.groups,
     });

@@ -7,5 +7,6 @@ export { type DropoutOptions, dropout } from '../ops/dropout.js';
 export { type LayerNormOptions, layerNorm } from '../ops/layer-norm.js';
 export { linear } from '../ops/linear.js';
 export { type MseOptions, mseLoss, type Reduction } from '../ops/loss.js';
+export { type PadMode, type PadOptions, pad } from '../ops/pad.js';
 export { logSoftmax, softmax } from '../ops/reduce.js';
 export { gelu, relu, sigmoid, tanh } from '../ops/unary.js';

@@ -2,7 +2,7 @@
 
 export { Dropout, GELU, ReLU, Sigmoid, Tanh } from './activation.js';
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './batch-norm.js';
-export { Conv2d, type Conv2dOptions } from './conv2d.js';
+export { Conv2d, type Conv2dOptions, type PaddingMode } from './conv2d.js';
 export * as init from './init.js';
 export { LayerNorm, type LayerNormOptions } from './layer-norm.js';
 export { Linear, type LinearOptions } from './linear.js';
