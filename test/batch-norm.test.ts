@@ -70,6 +70,25 @@ describe('nn.BatchNorm1d running statistics', () => {
     expect(arr(a.runningVar)).toEqual(arr(b.runningVar));
   });
 
+  it('BatchNorm3d takes [N, C, D, H, W]: statistics over N, D, H and W, same as BatchNorm2d on [N, C, D*H, W]', () => {
+    const x = randn64([2, 3, 4, 2, 5], 8);
+    const a = new nn.BatchNorm3d(3, { dtype: 'float64', momentum: 0.3 });
+    const b = new nn.BatchNorm2d(3, { dtype: 'float64', momentum: 0.3 });
+    for (let step = 0; step < 2; step++) {
+      const want = b.forward(x.reshape([2, 3, 8, 5])).reshape([2, 3, 4, 2, 5]);
+      expect(maxAbsDiff(a.forward(x), want)).toBe(0);
+    }
+    expect(arr(a.runningMean)).toEqual(arr(b.runningMean));
+    expect(arr(a.runningVar)).toEqual(arr(b.runningVar));
+    expect(a.numBatchesTracked!.item()).toBe(2);
+    a.eval();
+    b.eval();
+    expect(maxAbsDiff(a.forward(x), b.forward(x.reshape([2, 3, 8, 5])).reshape([2, 3, 4, 2, 5]))).toBe(0);
+    expect(() => a.forward(zeros([2, 3, 4, 5]))).toThrow(
+      /^BatchNorm3d: expected 5D input, got 4D input \[2,3,4,5\]$/,
+    );
+  });
+
   it('without trackRunningStats has no buffers and always uses batch statistics', () => {
     const m = new nn.BatchNorm2d(2, { trackRunningStats: false, dtype: 'float64' }).eval();
     expect(Object.keys(m.stateDict())).toEqual(['weight', 'bias']);

@@ -1,9 +1,10 @@
-// nn.BatchNorm1d ([N, C] or [N, C, L]) and nn.BatchNorm2d ([N, C, H, W]) over F.batchNorm.
+// nn.BatchNorm1d ([N, C] or [N, C, L]), nn.BatchNorm2d ([N, C, H, W]) and nn.BatchNorm3d
+// ([N, C, D, H, W]) over F.batchNorm.
 // State as torch: parameters weight (ones) and bias (zeros); buffers running_mean (zeros),
 // running_var (ones) and num_batches_tracked (int32, shape []), updated in place on every
 // training forward. Training normalises with the batch statistics; eval with the running ones;
 // without trackRunningStats both use the batch statistics and there are no buffers.
-// Dims: N batch, C channels (numFeatures), L length, H x W image.
+// Dims: N batch, C channels (numFeatures), L length, H x W image, D depth.
 
 import { ArgumentError, fmtShape, positiveInt, ShapeError } from '../errors.js';
 import { batchNorm } from '../ops/batch-norm.js';
@@ -12,7 +13,7 @@ import { ones, zeros } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Module, type ModuleOptions } from './module.js';
 
-/** Options of nn.BatchNorm1d / nn.BatchNorm2d (torch's keyword arguments). */
+/** Options of nn.BatchNorm1d / 2d / 3d (torch's keyword arguments). */
 export interface BatchNormOptions extends Omit<ModuleOptions, 'generator'> {
   /** Added to the variance (default 1e-5). */
   eps?: number;
@@ -110,4 +111,9 @@ export class BatchNorm1d extends BatchNormBase {
 /** Batch normalisation over [N, C, H, W] (torch.nn.BatchNorm2d). */
 export class BatchNorm2d extends BatchNormBase {
   protected readonly ranks = [4] as const;
+}
+
+/** Batch normalisation over [N, C, D, H, W] volumes (torch.nn.BatchNorm3d). */
+export class BatchNorm3d extends BatchNormBase {
+  protected readonly ranks = [5] as const;
 }

@@ -1,7 +1,7 @@
 // nn: modules (one per file) and init.
 
 export { Dropout, GELU, ReLU, Sigmoid, Tanh } from './activation.js';
-export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './batch-norm.js';
+export { BatchNorm1d, BatchNorm2d, BatchNorm3d, type BatchNormOptions } from './batch-norm.js';
 export { Conv2d, type Conv2dOptions, type PaddingMode } from './conv2d.js';
 export * as init from './init.js';
 export { LayerNorm, type LayerNormOptions } from './layer-norm.js';
