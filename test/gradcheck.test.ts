@@ -89,10 +89,11 @@ function row(
   inputs: readonly InputSpec[],
   opts?: GradcheckOptions & { label?: string },
 ): void {
+  const { label: given, ...checkOpts } = opts ?? {};
   const label =
-    opts?.label ??
+    given ??
     inputs.map((s) => (s instanceof Tensor ? `${s.dtype}${fmt(s.shape)}` : fmt(specShape(s)))).join(' ');
-  ROWS.push({ op, label, fn, inputs, opts });
+  ROWS.push({ op, label, fn, inputs, opts: checkOpts });
 }
 const pos = (shape: readonly number[]) => ({ shape, kind: 'pos' as const });
 const away = (shape: readonly number[]) => ({ shape, kind: 'away' as const });

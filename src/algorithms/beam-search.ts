@@ -111,7 +111,7 @@ export function* beamSearchSteps(
   options: BeamSearchOptions = {},
 ): Generator<BeamStep, Hypothesis[][], void> {
   const op = 'beamSearch';
-  const o = withDefaults(BEAM_SEARCH_DEFAULTS, options);
+  const o = withDefaults(BEAM_SEARCH_DEFAULTS, options, op);
   const K = intOption(op, 'beamSize', o.beamSize, 1);
   const T = intOption(op, 'maxLength', o.maxLength, 1);
   const eos = optionalToken(op, 'eosToken', o.eosToken);

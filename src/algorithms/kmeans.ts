@@ -77,7 +77,7 @@ export interface KMeansResult {
 
 /** Validated options and data for one call. */
 function setup(op: string, X: MatrixLike, k: number, options: KMeansOptions) {
-  const o = withDefaults(KMEANS_DEFAULTS, options);
+  const o = withDefaults(KMEANS_DEFAULTS, options, op);
   const xm = toMatrix(op, 'X', X);
   const { rows: n, cols: d } = xm;
   intOption(op, 'k', k, 1, n);

@@ -24,7 +24,7 @@ export function lstsq(
   d: number,
   opts: LstsqOptions = {},
 ): { coef: Float64Array; intercept: number } {
-  const { alpha, fitIntercept } = withDefaults(LSTSQ_DEFAULTS, opts);
+  const { alpha, fitIntercept } = withDefaults(LSTSQ_DEFAULTS, opts, 'lstsq');
   const mean = new Float64Array(d);
   const scale = new Float64Array(d).fill(1);
   let yMean = 0;

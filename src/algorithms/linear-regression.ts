@@ -26,6 +26,7 @@ import { lstsq } from './least-squares.js';
 import { r2 } from './metrics.js';
 import {
   drain,
+  pickTrainOptions,
   TRAIN_DEFAULTS,
   type TrainEvent,
   type TrainOptions,
@@ -79,7 +80,7 @@ export class LinearRegression {
   nIter = 0;
 
   constructor(opts: LinearRegressionOptions = {}) {
-    const o = withDefaults(DEFAULTS, opts);
+    const o = withDefaults(DEFAULTS, opts, 'LinearRegression');
     if (o.solver !== 'lstsq' && o.solver !== 'sgd')
       throw new ArgumentError(`LinearRegression: solver must be 'lstsq' or 'sgd', got ${String(o.solver)}`);
     if (o.optimizer !== 'sgd' && o.optimizer !== 'adam')
@@ -168,7 +169,7 @@ export class LinearRegression {
       evaluate: (Xv: Tensor, yv: Tensor) => halfMse(Xv, yv.ndim === 2 ? yv.reshape([yv.size]) : yv, false),
     };
     const scheduler = o.schedule === 'cosine' ? new CosineAnnealingLR(optimizer, o.epochs) : null;
-    const result = yield* trainSteps(task, X, y, { ...o, scheduler });
+    const result = yield* trainSteps(task, X, y, { ...pickTrainOptions(o), scheduler });
     this.coef = keep(new Tensor(Float64Array.from(wd), [d]));
     this.intercept = b.data[0];
     this.history = result.history;

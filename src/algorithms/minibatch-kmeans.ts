@@ -86,7 +86,7 @@ export class MiniBatchKMeans extends CentersModel {
 
   constructor(k: number, options: MiniBatchKMeansOptions = {}) {
     super(OP, k);
-    const o = withDefaults(MINIBATCH_KMEANS_DEFAULTS, options);
+    const o = withDefaults(MINIBATCH_KMEANS_DEFAULTS, options, OP);
     intOption(OP, 'batchSize', o.batchSize, 1);
     intOption(OP, 'maxIter', o.maxIter, 1);
     intOption(OP, 'nInit', o.nInit, 1);

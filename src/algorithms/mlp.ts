@@ -88,7 +88,7 @@ export class MLP {
   private a: Tensor[] = [];
 
   constructor(layers: readonly number[], opts: MLPOptions = {}) {
-    const o = withDefaults(DEFAULTS, opts);
+    const o = withDefaults(DEFAULTS, opts, 'MLP');
     if (layers.length < 2 || !layers.every((n) => Number.isInteger(n) && n >= 1)) {
       throw new ArgumentError(`MLP: layers must be at least 2 positive integers, got [${layers.join(',')}]`);
     }

@@ -71,7 +71,7 @@ export function greedy(
 }
 
 function decode(op: string, step: StepFn, options: SampleOptions): Hypothesis[] {
-  const o = withDefaults(SAMPLE_DEFAULTS, options);
+  const o = withDefaults(SAMPLE_DEFAULTS, options, op);
   const T = intOption(op, 'maxLength', o.maxLength, 1);
   const eos = optionalToken(op, 'eosToken', o.eosToken);
   nonNegative(op, 'temperature', o.temperature);

@@ -74,6 +74,13 @@ export const TRAIN_DEFAULTS = {
   onProgress: null,
 } satisfies Required<TrainOptions>;
 
+/** The training-loop options among a wider options object (an estimator's own are left out). */
+export function pickTrainOptions(o: { [K in keyof TrainOptions]?: TrainOptions[K] }): TrainOptions {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(TRAIN_DEFAULTS) as (keyof TrainOptions)[]) out[k] = o[k];
+  return out as TrainOptions;
+}
+
 /** One entry of the history; valLoss is null on epochs without validation. */
 export interface EpochRecord {
   epoch: number;
@@ -121,7 +128,7 @@ export function* trainSteps(
   y: Tensor,
   opts: TrainOptions = {},
 ): Generator<TrainEvent, TrainResult, undefined> {
-  const o = withDefaults(TRAIN_DEFAULTS, opts);
+  const o = withDefaults(TRAIN_DEFAULTS, opts, 'train');
   const n = checkXy('train', X, y);
   checkOptions(o, n);
   assertFinite('train', 'X', X);

@@ -31,7 +31,7 @@ export function gradcheck(
   inputs: readonly Tensor[],
   options: GradcheckOptions = {},
 ): true {
-  const opts = withDefaults(DEFAULTS, options);
+  const opts = withDefaults(DEFAULTS, options, 'gradcheck');
   for (const x of inputs) {
     if (x.requiresGrad && x.dtype !== 'float64') {
       throw new DTypeError(`gradcheck: inputs that require grad must be float64, got ${x.dtype}`);

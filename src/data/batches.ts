@@ -57,7 +57,7 @@ let spareOrder: Int32Array | null = null;
 
 /** Yields minibatches of X: [n, d] and y: [n] or [n, k]: x [b, d], y [b] or [b, k]. */
 export function* batches(X: Tensor, y: Tensor, opts: BatchOptions = {}): Generator<Batch, void, undefined> {
-  const o = withDefaults(BATCH_DEFAULTS, opts);
+  const o = withDefaults(BATCH_DEFAULTS, opts, 'batches');
   const n = checkXy('batches', X, y);
   checkBatchSize('batches', o.batchSize, n);
   let order = spareOrder?.length === n ? spareOrder : new Int32Array(n);

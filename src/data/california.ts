@@ -78,7 +78,7 @@ const cache = new Map<string, Float64Array>();
 
 /** California housing as scikit-learn's fetch_california_housing: X [n, 8], y [n] in $100,000. */
 export function loadCaliforniaHousing(opts: CaliforniaOptions = {}): Dataset {
-  const o = withDefaults(DEFAULTS, opts);
+  const o = withDefaults(DEFAULTS, opts, 'loadCaliforniaHousing');
   const names = o.features ?? CALIFORNIA_FEATURES;
   if (names.length === 0) throw new ArgumentError('loadCaliforniaHousing: features must not be empty');
   for (const f of names) {

@@ -58,7 +58,8 @@ export function loadCsv(path: string | URL, opts: CsvOptions = {}): CsvTable {
 
 /** Parses delimited text already in memory; `source` names it in errors. -> data [n, c]. */
 export function parseCsv(text: string, opts: CsvOptions & { source?: string } = {}): CsvTable {
-  const raw = parseNumericTable(text, opts.source ?? '<string>', opts);
+  const { source, ...csv } = opts;
+  const raw = parseNumericTable(text, source ?? '<string>', csv);
   return toTable(raw, opts.dtype ?? DEFAULTS.dtype);
 }
 
@@ -86,7 +87,7 @@ function toTable(raw: RawTable, dtype: FloatDType): CsvTable {
 
 /** The core parser shared by every loader: text -> float64 rows of the selected columns. */
 export function parseNumericTable(text: string, source: string, opts: CsvOptions = {}): RawTable {
-  const o = withDefaults(DEFAULTS, opts);
+  const o = withDefaults(DEFAULTS, opts, 'loadCsv');
   if (typeof o.delimiter !== 'string' || o.delimiter.length === 0 || o.delimiter === '"') {
     throw new ArgumentError(
       `loadCsv: delimiter must be a non-empty string other than '"', got ${JSON.stringify(o.delimiter)}`,

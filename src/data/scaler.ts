@@ -34,7 +34,7 @@ export class StandardScaler {
   nSamplesSeen = 0;
 
   constructor(opts: ScalerOptions = {}) {
-    const o = withDefaults(DEFAULTS, opts);
+    const o = withDefaults(DEFAULTS, opts, 'StandardScaler');
     this.withMean = o.withMean;
     this.withStd = o.withStd;
   }

@@ -30,7 +30,7 @@ export interface Split {
 
 /** X: [n, d], y: [n] or [n, k] -> XTrain [n - nTest, d], XTest [nTest, d], yTrain, yTest. */
 export function trainTestSplit(X: Tensor, y: Tensor, opts: SplitOptions = {}): Split {
-  const o = withDefaults(DEFAULTS, opts);
+  const o = withDefaults(DEFAULTS, opts, 'trainTestSplit');
   const n = checkXy('trainTestSplit', X, y);
   if (typeof o.testSize !== 'number' || !(o.testSize > 0 && o.testSize < 1)) {
     throw new ArgumentError(`trainTestSplit: testSize must be a fraction in (0, 1), got ${o.testSize}`);

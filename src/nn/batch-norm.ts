@@ -42,7 +42,7 @@ abstract class BatchNormBase extends Module {
 
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super();
-    const opts = withDefaults(DEFAULTS, options);
+    const opts = withDefaults(DEFAULTS, options, new.target.name);
     const name = new.target.name;
     positiveInt(name, 'numFeatures', numFeatures);
     if (!(opts.eps >= 0)) throw new ArgumentError(`${name}: eps must be >= 0, got ${opts.eps}`);

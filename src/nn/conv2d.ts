@@ -11,7 +11,7 @@ import { toGenerator } from '../random.js';
 import { zeros } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { uniform_ } from './init.js';
-import { Module, type ModuleOptions } from './module.js';
+import { MODULE_OPTIONS, Module, type ModuleOptions } from './module.js';
 
 /** Options of nn.Conv2d (torch's keyword arguments). */
 export interface Conv2dOptions extends ModuleOptions {
@@ -58,7 +58,7 @@ export class Conv2d extends Module {
 
   constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: Conv2dOptions = {}) {
     super();
-    const opts = withDefaults(DEFAULTS, options);
+    const opts = withDefaults(DEFAULTS, options, 'Conv2d', MODULE_OPTIONS);
     positiveInt('Conv2d', 'inChannels', inChannels);
     positiveInt('Conv2d', 'outChannels', outChannels);
     positiveInt('Conv2d', 'groups', opts.groups);

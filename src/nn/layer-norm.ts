@@ -33,7 +33,7 @@ export class LayerNorm extends Module {
 
   constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
     super();
-    const opts = withDefaults(DEFAULTS, options);
+    const opts = withDefaults(DEFAULTS, options, 'LayerNorm');
     const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     if (shape.length === 0 || shape.some((d) => !Number.isInteger(d) || d < 1)) {
       throw new ArgumentError(

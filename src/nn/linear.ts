@@ -9,7 +9,7 @@ import { toGenerator } from '../random.js';
 import { zeros } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { uniform_ } from './init.js';
-import { Module, type ModuleOptions } from './module.js';
+import { MODULE_OPTIONS, Module, type ModuleOptions } from './module.js';
 
 /** Options of nn.Linear. */
 export interface LinearOptions extends ModuleOptions {
@@ -26,7 +26,7 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
-    const opts = withDefaults(DEFAULTS, options);
+    const opts = withDefaults(DEFAULTS, options, 'Linear', MODULE_OPTIONS);
     this.inFeatures = positiveInt('Linear', 'inFeatures', inFeatures);
     this.outFeatures = positiveInt('Linear', 'outFeatures', outFeatures);
     const dtype = opts.dtype ?? 'float32';

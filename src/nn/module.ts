@@ -35,6 +35,9 @@ export interface ModuleOptions {
   generator?: RandomSource;
 }
 
+/** The keys of ModuleOptions, for modules whose defaults leave them out (withDefaults' extra). */
+export const MODULE_OPTIONS: readonly (keyof ModuleOptions)[] = ['dtype', 'generator'];
+
 /** The base of every layer (torch.nn.Module): named parameters, buffers and children. */
 export abstract class Module {
   /** Training mode (dropout active, batch statistics in BatchNorm); see train()/eval(). */

@@ -27,7 +27,7 @@ import { isFloat } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { xavierUniform_ } from './init.js';
 import { Linear } from './linear.js';
-import { Module, type ModuleOptions } from './module.js';
+import { MODULE_OPTIONS, Module, type ModuleOptions } from './module.js';
 
 /** Options of nn.MultiheadAttention: torch's, plus the free head and output sizes. */
 export interface MultiheadAttentionOptions extends ModuleOptions {
@@ -94,7 +94,7 @@ export abstract class MultiheadAttentionBase extends Module {
     const name = new.target.name;
     positiveInt(name, 'embedDim', embedDim);
     positiveInt(name, 'numHeads', numHeads);
-    const o = withDefaults(DEFAULTS, opts);
+    const o = withDefaults(DEFAULTS, opts, new.target.name, MODULE_OPTIONS);
     const size = (key: 'kdim' | 'vdim' | 'headDim' | 'valueHeadDim' | 'outDim', fallback: () => number) =>
       positiveInt(name, key, o[key] ?? fallback());
     const perHead = () => {
@@ -140,7 +140,7 @@ export abstract class MultiheadAttentionBase extends Module {
     options: MhaForwardOptions,
   ): AttentionResult<Tensor | null> {
     const name = this.constructor.name;
-    const o = withDefaults(FORWARD_DEFAULTS, options);
+    const o = withDefaults(FORWARD_DEFAULTS, options, `${name}.forward`);
     const dtype = this.outProj.weight.dtype;
     for (const [arg, t] of [
       ['query', query],

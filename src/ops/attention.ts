@@ -207,7 +207,7 @@ function attend(
   L: Layout,
   options: SdpaOptions,
 ): AttentionResult<Tensor | null> {
-  const o = withDefaults(DEFAULTS, options);
+  const o = withDefaults(DEFAULTS, options, op);
   const given = (['blockMask', 'keepMask', 'bias'] as const).filter((name) => o[name] != null);
   if (given.length > 1)
     throw new ArgumentError(

@@ -57,7 +57,7 @@ export function batchNorm(
   runningVar: Tensor | null,
   options: BatchNormOptions = {},
 ): Tensor {
-  const { weight, bias, training, momentum, eps } = withDefaults(DEFAULTS, options);
+  const { weight, bias, training, momentum, eps } = withDefaults(DEFAULTS, options, 'batchNorm');
   assertFloat('batchNorm', x.dtype);
   if (x.ndim < 2) throw new ShapeError(`batchNorm: input must be [N, C, ...], got ${fmtShape(x.shape)}`);
   const [N, C] = x.shape;

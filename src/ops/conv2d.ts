@@ -93,7 +93,7 @@ export function resolvePadding(
 
 /** Cross-correlates x with weight. x: [N, C, H, W] (or unbatched [C, H, W]), weight: [O, C/groups, kh, kw] -> [N, O, OH, OW]. */
 export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): Tensor {
-  const opts = withDefaults(DEFAULTS, options);
+  const opts = withDefaults(DEFAULTS, options, 'conv2d');
   assertFloat('conv2d', x.dtype);
   assertFloat('conv2d weight', weight.dtype);
   if (x.ndim === 3) {

@@ -42,7 +42,7 @@ export function layerNorm(
   normalizedShape: number | readonly number[],
   options: LayerNormOptions = {},
 ): Tensor {
-  const { weight, bias, eps } = withDefaults(DEFAULTS, options);
+  const { weight, bias, eps } = withDefaults(DEFAULTS, options, 'layerNorm');
   const S = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
   assertFloat('layerNorm', x.dtype);
   if (S.length === 0 || S.some((d) => !Number.isInteger(d) || d < 1)) {

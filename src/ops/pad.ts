@@ -32,7 +32,7 @@ const MODES: readonly string[] = ['constant', 'reflect', 'replicate', 'circular'
 
 /** x padded on its trailing dims. x: [..., d_k, ..., d_1], padding [b_1, a_1, ..., b_k, a_k] -> [..., d_k + b_k + a_k, ..., d_1 + b_1 + a_1]. */
 export function pad(x: Tensor, padding: readonly number[], options: PadOptions = {}): Tensor {
-  const { mode, value } = withDefaults(DEFAULTS, options);
+  const { mode, value } = withDefaults(DEFAULTS, options, 'pad');
   if (!MODES.includes(mode)) {
     throw new ArgumentError(
       `pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got ${mode}`,

@@ -40,7 +40,7 @@ export class Adam extends Optimizer<AdamOptions> {
   protected readonly decoupled: boolean = false;
 
   constructor(params: readonly Tensor[] | readonly ParamGroupInput<AdamOptions>[], opts: AdamOptions = {}) {
-    super(new.target.name, params, withDefaults(ADAM_DEFAULTS, opts));
+    super(new.target.name, params, withDefaults(ADAM_DEFAULTS, opts, new.target.name));
   }
 
   protected validate(g: ParamGroup<AdamOptions>): void {

@@ -36,7 +36,7 @@ const DEFAULTS = {
 /** SGD with optional momentum, dampening, Nesterov and weight decay, as torch.optim.SGD. */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: readonly Tensor[] | readonly ParamGroupInput<SGDOptions>[], opts: SGDOptions = {}) {
-    super('SGD', params, withDefaults(DEFAULTS, opts));
+    super('SGD', params, withDefaults(DEFAULTS, opts, 'SGD'));
   }
 
   protected validate(g: ParamGroup<SGDOptions>): void {
