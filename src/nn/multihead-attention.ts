@@ -94,7 +94,7 @@ export abstract class MultiheadAttentionBase extends Module {
     const name = new.target.name;
     positiveInt(name, 'embedDim', embedDim);
     positiveInt(name, 'numHeads', numHeads);
-    const o = withDefaults(DEFAULTS, opts, new.target.name, MODULE_OPTIONS);
+    const o = withDefaults(DEFAULTS, opts, name, MODULE_OPTIONS);
     const size = (key: 'kdim' | 'vdim' | 'headDim' | 'valueHeadDim' | 'outDim', fallback: () => number) =>
       positiveInt(name, key, o[key] ?? fallback());
     const perHead = () => {
