@@ -1,11 +1,14 @@
 // nn.MultiheadAttention and nn.SelfAttention: PyTorch's parameter names, shapes and init, the
 // general form (headDim / valueHeadDim / outDim) against a composition from primitive ops, masks
 // (key padding, bool and float attnMask, causal), unbatched input, loading a PyTorch state dict
-// given as plain arrays, gradchecks of inputs and parameters, and bad input.
+// given as plain arrays, gradchecks of inputs and parameters, and bad input; torch's other
+// constructor options (batchFirst false, addBiasKv, addZeroAttn, dropout) against the same
+// composition with the extra key positions spelled out.
 
 import { describe, expect, it } from 'vitest';
 import {
   ArgumentError,
+  cat,
   DTypeError,
   F,
   gradcheck,
@@ -220,6 +223,142 @@ describe('SelfAttention', () => {
       rtol: 1e-10,
       atol: 1e-10,
     });
+  });
+});
+
+/** reference() with bias_k / bias_v and a zero position appended to the projected keys and values. */
+function referenceExtended(
+  m: nn.MultiheadAttention,
+  query: Tensor,
+  key: Tensor,
+  value: Tensor,
+  bias: Tensor,
+) {
+  const p = Object.fromEntries(m.namedParameters());
+  const [H, D, Dv, E] = [m.numHeads, m.headDim, m.valueHeadDim, m.embedDim];
+  const [B, Lq] = query.shape;
+  const w = p.in_proj_weight;
+  const b = p.in_proj_bias;
+  const q = F.linear(query, w.narrow(0, 0, E), b.narrow(0, 0, E));
+  let k = F.linear(key, w.narrow(0, E, E), b.narrow(0, E, E));
+  let v = F.linear(value, w.narrow(0, 2 * E, E), b.narrow(0, 2 * E, E));
+  if (p.bias_k) {
+    k = cat([k, p.bias_k.expand([B, 1, E])], 1);
+    v = cat([v, p.bias_v.expand([B, 1, E])], 1);
+  }
+  if (m.addZeroAttn) {
+    k = cat([k, zeros([B, 1, E], { dtype: 'float64' })], 1);
+    v = cat([v, zeros([B, 1, E], { dtype: 'float64' })], 1);
+  }
+  const split = (t: Tensor, d: number) => t.reshape([B, t.shape[1], H, d]).permute([0, 2, 1, 3]);
+  const weights = softmax(matmul(split(q, D), split(k, D).mT).div(Math.sqrt(D)).add(bias), -1);
+  const merged = matmul(weights, split(v, Dv))
+    .permute([0, 2, 1, 3])
+    .reshape([B, Lq, H * Dv]);
+  return { output: F.linear(merged, p['out_proj.weight'], p['out_proj.bias']), weights };
+}
+
+describe("MultiheadAttention: torch's other constructor options", () => {
+  const opts = { dtype: 'float64', generator: 21 } as const;
+  const [query, key, value] = [randn64([2, 3, 4], 22), randn64([2, 5, 4], 23), randn64([2, 5, 4], 24)];
+  const kpm = bool([
+    [0, 0, 0, 1, 1],
+    [0, 1, 0, 0, 0],
+  ]);
+  // -inf where the key padding mask hides a key; the two appended positions are always visible
+  const padBias = where(kpm.reshape([2, 1, 1, 5]), Number.NEGATIVE_INFINITY, 0)
+    .to('float64')
+    .expand([2, 1, 3, 5]);
+  const zeros2 = zeros([2, 1, 3, 2], { dtype: 'float64' });
+
+  it('addBiasKv and addZeroAttn append two key positions the masks leave visible, as torch', () => {
+    const m = new nn.MultiheadAttention(4, 2, { ...opts, addBiasKv: true, addZeroAttn: true });
+    expect(Object.keys(m.stateDict())).toEqual([
+      'in_proj_weight',
+      'in_proj_bias',
+      'bias_k',
+      'bias_v',
+      'out_proj.weight',
+      'out_proj.bias',
+    ]);
+    expect(m.stateDict().bias_k.shape).toEqual([1, 1, 4]);
+    const got = m.forward(query, key, value, { keyPaddingMask: kpm, averageAttnWeights: false });
+    const want = referenceExtended(m, query, key, value, cat([padBias, zeros2], 3));
+    expect(got.weights.shape).toEqual([2, 2, 3, 7]);
+    expectAllClose(got.output, want.output);
+    expectAllClose(got.weights, want.weights);
+  });
+
+  it('causal with an appended key: the extra positions stay visible to every query', () => {
+    const m = new nn.MultiheadAttention(4, 2, { ...opts, addBiasKv: true });
+    const x = randn64([2, 3, 4], 25);
+    const causal = tensor(
+      [0, 1, 2].map((i) => [0, 1, 2, 3].map((j) => (j > i && j < 3 ? Number.NEGATIVE_INFINITY : 0))),
+      { dtype: 'float64' },
+    );
+    const got = m.forward(x, x, x, { isCausal: true, averageAttnWeights: false });
+    const want = referenceExtended(m, x, x, x, causal);
+    expectAllClose(got.output, want.output);
+    expectAllClose(got.weights, want.weights);
+  });
+
+  it('batchFirst false takes and returns [L, B, E], the same numbers transposed', () => {
+    const a = new nn.MultiheadAttention(4, 2, { ...opts, addZeroAttn: true });
+    const b = new nn.MultiheadAttention(4, 2, {
+      ...opts,
+      addZeroAttn: true,
+      batchFirst: false,
+      generator: 99,
+    });
+    b.loadStateDict(a.stateDict());
+    const ra = a.forward(query, key, value, { keyPaddingMask: kpm });
+    const rb = b.forward(query.transpose(0, 1), key.transpose(0, 1), value.transpose(0, 1), {
+      keyPaddingMask: kpm,
+    });
+    expect(rb.output.shape).toEqual([3, 2, 4]);
+    expectAllClose(rb.output, ra.output.transpose(0, 1));
+    expectAllClose(rb.weights, ra.weights); // weights stay [B, Lq, Lk], as torch
+  });
+
+  it('dropout drops attention weights in training mode only, seeded, and the output uses the dropped ones', () => {
+    const make = () => new nn.MultiheadAttention(4, 2, { ...opts, dropout: 0.4 });
+    const m = make();
+    const plain = new nn.MultiheadAttention(4, 2, opts);
+    plain.loadStateDict(m.stateDict());
+    const clean = plain.forward(query, key, value, { averageAttnWeights: false });
+    const r = m.forward(query, key, value, { averageAttnWeights: false });
+    expect(Array.from(r.output.data)).toEqual(Array.from(make().forward(query, key, value).output.data));
+    let dropped = 0;
+    r.weights.data.forEach((wd, i) => {
+      if (wd === 0) dropped++;
+      else expect(wd).toBeCloseTo(clean.weights.data[i] / 0.6, 12);
+    });
+    expect(dropped).toBeGreaterThan(0.2 * r.weights.size);
+    expect(dropped).toBeLessThan(0.6 * r.weights.size);
+    // the output is the dropped weights times the values, through the output projection
+    const p = Object.fromEntries(m.namedParameters());
+    const E = 4;
+    const vh = F.linear(value, p.in_proj_weight.narrow(0, 2 * E, E), p.in_proj_bias.narrow(0, 2 * E, E))
+      .reshape([2, 5, 2, 2])
+      .permute([0, 2, 1, 3]);
+    const merged = matmul(r.weights, vh).permute([0, 2, 1, 3]).reshape([2, 3, 4]);
+    expectAllClose(r.output, F.linear(merged, p['out_proj.weight'], p['out_proj.bias']));
+    m.eval();
+    expectAllClose(m.forward(query, key, value).output, clean.output, { rtol: 0, atol: 0 });
+    expect(() => new nn.MultiheadAttention(4, 2, { dropout: 1.5 })).toThrow(
+      /^MultiheadAttention: dropout must be in \[0, 1\], got 1.5$/,
+    );
+  });
+
+  it('gradcheck through bias_k, bias_v and the inputs, with a zero position and a key padding mask', () => {
+    const m = new nn.MultiheadAttention(4, 2, { ...opts, addBiasKv: true, addZeroAttn: true });
+    const fn = (q: Tensor, k: Tensor, v: Tensor) => {
+      const r = m.forward(q, k, v, { keyPaddingMask: kpm });
+      return [r.output, r.weights];
+    };
+    expect(
+      gradcheck(fn, [leaf64([2, 3, 4], 26), leaf64([2, 5, 4], 27), leaf64([2, 5, 4], 28), ...m.parameters()]),
+    ).toBe(true);
   });
 });
 

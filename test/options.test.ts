@@ -64,8 +64,8 @@ describe('unknown options', () => {
       ],
       [() => new nn.BatchNorm2d(2, any({ momentun: 0.2 })), /^BatchNorm2d: unknown option 'momentun'/],
       [
-        () => new nn.MultiheadAttention(4, 2, any({ batchFirst: false })),
-        /^MultiheadAttention: unknown option 'batchFirst'/,
+        () => new nn.MultiheadAttention(4, 2, any({ add_bias_kv: true })),
+        /^MultiheadAttention: unknown option 'add_bias_kv' \(did you mean 'addBiasKv'\?/,
       ],
       [
         () => new optim.SGD([tensor([1]).requiresGrad_()], any({ learningRate: 0.1 })),

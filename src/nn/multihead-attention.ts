@@ -12,20 +12,30 @@
 //     E:2E key, 2E:3E value) and in_proj_bias [3E];
 //   otherwise: q_proj_weight [H*D, E], k_proj_weight [H*D, kdim], v_proj_weight [H*Dv, vdim] and
 //     in_proj_bias [2*H*D + H*Dv] (query, key, value parts in that order);
-//   always out_proj.weight [O, H*Dv] and out_proj.bias [O] (a child nn.Linear).
-// The heads are never transposed into [B, H, L, D] copies: the attention kernel reads them in place.
+//   always out_proj.weight [O, H*Dv] and out_proj.bias [O] (a child nn.Linear);
+//   with addBiasKv, bias_k [1, 1, H*D] and bias_v [1, 1, H*Dv].
+// The rest of torch's constructor: batchFirst false takes and returns [L, B, *] (torch's default;
+// here batch-first is, as the golden fixtures and most code use it); addBiasKv appends bias_k /
+// bias_v as one more key / value position, addZeroAttn one of zeros (the masks get unmasked
+// columns for them); dropout drops attention weights in training mode (the returned weights
+// are the dropped ones, as torch 1.13 returns them).
+// The heads are never transposed into [B, H, L, D] copies: the attention kernel reads them in
+// place (except under dropout, which needs the weights before the product with v).
 
 import { ArgumentError, DTypeError, fmtShape, positiveInt, ShapeError } from '../errors.js';
-import { type AttentionResult, multiHeadAttention } from '../ops/attention.js';
+import { type AttentionResult, multiHeadAttention, scaledDotProductAttention } from '../ops/attention.js';
 import { where } from '../ops/compare.js';
+import { dropout } from '../ops/dropout.js';
+import { cat } from '../ops/indexing.js';
 import { linear } from '../ops/linear.js';
-import { narrow, reshape, squeeze, unsqueeze } from '../ops/shape.js';
+import { pad } from '../ops/pad.js';
+import { expand, narrow, permute, reshape, squeeze, transpose, unsqueeze } from '../ops/shape.js';
 import { withDefaults } from '../options.js';
-import { toGenerator } from '../random.js';
+import { type Generator, toGenerator } from '../random.js';
 import { zeros } from '../tensor/create.js';
 import { isFloat } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { xavierUniform_ } from './init.js';
+import { xavierNormal_, xavierUniform_ } from './init.js';
 import { Linear } from './linear.js';
 import { MODULE_OPTIONS, Module, type ModuleOptions } from './module.js';
 
@@ -43,6 +53,14 @@ export interface MultiheadAttentionOptions extends ModuleOptions {
   valueHeadDim?: number | null;
   /** Output features O (default null = embedDim). */
   outDim?: number | null;
+  /** Inputs and output are [B, L, *] (default true); false: [L, B, *], torch's default layout. */
+  batchFirst?: boolean;
+  /** Probability of dropping an attention weight in training mode (default 0). */
+  dropout?: number;
+  /** Learn one more key and value position, bias_k and bias_v (default false). */
+  addBiasKv?: boolean;
+  /** Append a key and value position of zeros (default false). */
+  addZeroAttn?: boolean;
 }
 
 const DEFAULTS = {
@@ -52,6 +70,10 @@ const DEFAULTS = {
   headDim: null,
   valueHeadDim: null,
   outDim: null,
+  batchFirst: true,
+  dropout: 0,
+  addBiasKv: false,
+  addZeroAttn: false,
 } satisfies Required<Omit<MultiheadAttentionOptions, keyof ModuleOptions>>;
 
 /** Per-call options of MultiheadAttention.forward and SelfAttention.forward. */
@@ -88,6 +110,10 @@ export abstract class MultiheadAttentionBase extends Module {
   /** Whether the projections are one packed in_proj_weight (PyTorch's layout when all sizes agree). */
   readonly packed: boolean;
   readonly outProj: Linear;
+  readonly batchFirst: boolean;
+  readonly dropout: number;
+  readonly addZeroAttn: boolean;
+  private readonly generator: Generator; // the init's, then the dropout masks'
 
   constructor(embedDim: number, numHeads: number, opts: MultiheadAttentionOptions = {}) {
     super();
@@ -130,6 +156,16 @@ export abstract class MultiheadAttentionBase extends Module {
       new Linear(vs, this.outDim, { bias: o.bias !== false, dtype, generator: g }),
     );
     this.outProj.bias?.data.fill(0);
+    if (o.addBiasKv) {
+      this.registerParameter('bias_k', xavierNormal_(zeros([1, 1, qk], { dtype }), 1, g));
+      this.registerParameter('bias_v', xavierNormal_(zeros([1, 1, vs], { dtype }), 1, g));
+    }
+    if (!(o.dropout >= 0 && o.dropout <= 1))
+      throw new ArgumentError(`${name}: dropout must be in [0, 1], got ${o.dropout}`);
+    this.dropout = o.dropout;
+    this.batchFirst = o.batchFirst;
+    this.addZeroAttn = o.addZeroAttn;
+    this.generator = g;
   }
 
   /** query: [B, Lq, E], key: [B, Lk, kdim], value: [B, Lk, vdim] (or unbatched [L, *]) -> output [B, Lq, O], weights [B, Lq, Lk] or [B, H, Lq, Lk]. */
@@ -165,7 +201,9 @@ export abstract class MultiheadAttentionBase extends Module {
         );
       }
     }
-    const [q3, k3, v3] = unbatched ? [query, key, value].map((t) => unsqueeze(t, 0)) : [query, key, value];
+    const [q3, k3, v3] = [query, key, value].map((t) =>
+      unbatched ? unsqueeze(t, 0) : this.batchFirst ? t : transpose(t, 0, 1),
+    );
     const [B, Lq] = q3.shape;
     const Lk = k3.shape[1];
     if (k3.shape[0] !== B || v3.shape[0] !== B || v3.shape[1] !== Lk) {
@@ -174,12 +212,16 @@ export abstract class MultiheadAttentionBase extends Module {
       );
     }
     const H = this.numHeads;
+    const biasK = this.optionalParam('bias_k');
+    // key positions appended after the projection (bias_k/bias_v, zeros), visible to every query
+    const extra = (biasK ? 1 : 0) + (this.addZeroAttn ? 1 : 0);
+    const widen = (t: Tensor) => (extra > 0 ? pad(t, [0, extra]) : t); // false / 0 columns
     const parts: Tensor[] = [];
     const kpm = o.keyPaddingMask;
     if (kpm) {
       const want = unbatched ? [Lk] : [B, Lk];
       checkMask(name, 'keyPaddingMask', kpm, [want]);
-      parts.push(reshape(kpm, [B, 1, 1, Lk]));
+      parts.push(widen(reshape(kpm, [B, 1, 1, Lk])));
     }
     const am = o.attnMask;
     if (am) {
@@ -187,8 +229,11 @@ export abstract class MultiheadAttentionBase extends Module {
         [Lq, Lk],
         [B * H, Lq, Lk],
       ]);
-      parts.push(reshape(am, am.ndim === 2 ? [1, 1, Lq, Lk] : [B, H, Lq, Lk]));
+      parts.push(widen(reshape(am, am.ndim === 2 ? [1, 1, Lq, Lk] : [B, H, Lq, Lk])));
     }
+    // the kernel's causal flag would also hide the appended keys: spell the mask out instead
+    const causalFlag = o.isCausal && extra === 0;
+    if (o.isCausal && extra > 0) parts.push(widen(causalMask(Lq, Lk)));
     // all-bool masks are OR-ed into one blockMask; with any float mask, bool ones become -inf and all are added
     let mask: { blockMask: Tensor } | { bias: Tensor } | null = null;
     if (parts.length > 0 && parts.every((t) => t.dtype === 'bool'))
@@ -203,21 +248,51 @@ export abstract class MultiheadAttentionBase extends Module {
     const b = this.optionalParam('in_proj_bias');
     const qk = H * this.headDim;
     const part = (start: number, len: number) => (b ? narrow(b, 0, start, len) : null);
+    const vs = H * this.valueHeadDim;
     const q = linear(q3, wq, part(0, qk));
-    const k = linear(k3, wk, part(qk, qk));
-    const v = linear(v3, wv, part(2 * qk, H * this.valueHeadDim));
-    const heads = multiHeadAttention(q, k, v, H, {
-      ...mask,
-      isCausal: o.isCausal,
-      needWeights: o.needWeights,
-    });
+    let k = linear(k3, wk, part(qk, qk));
+    let v = linear(v3, wv, part(2 * qk, vs));
+    if (biasK) {
+      k = cat([k, expand(biasK, [B, 1, qk])], 1);
+      v = cat([v, expand(this.param('bias_v'), [B, 1, vs])], 1);
+    }
+    if (this.addZeroAttn) {
+      k = cat([k, zeros([B, 1, qk], { dtype })], 1);
+      v = cat([v, zeros([B, 1, vs], { dtype })], 1);
+    }
+    const sdpa = { ...mask, isCausal: causalFlag, needWeights: o.needWeights };
+    const heads =
+      this.training && this.dropout > 0
+        ? this.droppedHeads(q, k, v, sdpa)
+        : multiHeadAttention(q, k, v, H, sdpa);
     let output = this.outProj.forward(heads.output);
     let weights = heads.weights && o.averageAttnWeights ? heads.weights.mean(1) : heads.weights;
     if (unbatched) {
       output = squeeze(output, 0);
       weights = weights && squeeze(weights, 0);
-    }
+    } else if (!this.batchFirst) output = transpose(output, 0, 1);
     return { output, weights };
+  }
+
+  // Attention with dropout on the weights: q [B, Lq, H*D], k [B, Lk, H*D], v [B, Lk, H*Dv] split
+  // into [B, H, L, *] heads, weights dropped, then multiplied with v -> [B, Lq, H*Dv].
+  private droppedHeads(
+    q: Tensor,
+    k: Tensor,
+    v: Tensor,
+    opts: Parameters<typeof multiHeadAttention>[4],
+  ): AttentionResult<Tensor | null> {
+    const H = this.numHeads;
+    const split = (t: Tensor, d: number) => permute(reshape(t, [t.shape[0], t.shape[1], H, d]), [0, 2, 1, 3]);
+    const vh = split(v, this.valueHeadDim);
+    const { weights } = scaledDotProductAttention(split(q, this.headDim), split(k, this.headDim), vh, {
+      ...opts,
+      needWeights: true,
+    });
+    const dropped = dropout(weights, { p: this.dropout, generator: this.generator });
+    const [B, , Lq] = dropped.shape;
+    const output = reshape(permute(dropped.matmul(vh), [0, 2, 1, 3]), [B, Lq, H * this.valueHeadDim]);
+    return { output, weights: opts.needWeights === false ? null : dropped };
   }
 
   // [Wq, Wk, Wv]: slices of the packed in_proj_weight (differentiable), or the separate weights.
@@ -228,6 +303,13 @@ export abstract class MultiheadAttentionBase extends Module {
     const E = this.embedDim;
     return [narrow(w, 0, 0, E), narrow(w, 0, E, E), narrow(w, 0, 2 * E, E)];
   }
+}
+
+// [1, 1, Lq, Lk] bool: key j hidden from query i when j > i.
+function causalMask(Lq: number, Lk: number): Tensor {
+  const m = zeros([1, 1, Lq, Lk], { dtype: 'bool' });
+  for (let i = 0; i < Lq; i++) for (let j = i + 1; j < Lk; j++) m.data[i * Lk + j] = 1;
+  return m;
 }
 
 function checkMask(name: string, arg: string, t: Tensor, shapes: number[][]): void {
