@@ -24,17 +24,15 @@
 
 import { ArgumentError, DTypeError, fmtShape, positiveInt, ShapeError } from '../errors.js';
 import { type AttentionResult, multiHeadAttention, scaledDotProductAttention } from '../ops/attention.js';
-import { where } from '../ops/compare.js';
 import { dropout } from '../ops/dropout.js';
 import { cat } from '../ops/indexing.js';
 import { linear } from '../ops/linear.js';
-import { pad } from '../ops/pad.js';
 import { expand, narrow, permute, reshape, squeeze, transpose, unsqueeze } from '../ops/shape.js';
 import { withDefaults } from '../options.js';
 import { type Generator, toGenerator } from '../random.js';
 import { zeros } from '../tensor/create.js';
-import { isFloat } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { attentionMask } from './attention-masks.js';
 import { xavierNormal_, xavierUniform_ } from './init.js';
 import { Linear } from './linear.js';
 import { MODULE_OPTIONS, Module, type ModuleOptions } from './module.js';
@@ -215,35 +213,7 @@ export abstract class MultiheadAttentionBase extends Module {
     const biasK = this.optionalParam('bias_k');
     // key positions appended after the projection (bias_k/bias_v, zeros), visible to every query
     const extra = (biasK ? 1 : 0) + (this.addZeroAttn ? 1 : 0);
-    const widen = (t: Tensor) => (extra > 0 ? pad(t, [0, extra]) : t); // false / 0 columns
-    const parts: Tensor[] = [];
-    const kpm = o.keyPaddingMask;
-    if (kpm) {
-      const want = unbatched ? [Lk] : [B, Lk];
-      checkMask(name, 'keyPaddingMask', kpm, [want]);
-      parts.push(widen(reshape(kpm, [B, 1, 1, Lk])));
-    }
-    const am = o.attnMask;
-    if (am) {
-      checkMask(name, 'attnMask', am, [
-        [Lq, Lk],
-        [B * H, Lq, Lk],
-      ]);
-      parts.push(widen(reshape(am, am.ndim === 2 ? [1, 1, Lq, Lk] : [B, H, Lq, Lk])));
-    }
-    // the kernel's causal flag would also hide the appended keys: spell the mask out instead
-    const causalFlag = o.isCausal && extra === 0;
-    if (o.isCausal && extra > 0) parts.push(widen(causalMask(Lq, Lk)));
-    // all-bool masks are OR-ed into one blockMask; with any float mask, bool ones become -inf and all are added
-    let mask: { blockMask: Tensor } | { bias: Tensor } | null = null;
-    if (parts.length > 0 && parts.every((t) => t.dtype === 'bool'))
-      mask = { blockMask: parts.reduce((a, b) => a.logicalOr(b)) };
-    else if (parts.length > 0) {
-      const add = parts.map((t) =>
-        t.dtype === 'bool' ? where(t, Number.NEGATIVE_INFINITY, 0).to(dtype) : t.to(dtype),
-      );
-      mask = { bias: add.reduce((a, b) => a.add(b)) };
-    }
+    const { mask, causal } = attentionMask(name, o, { B, H, Lq, Lk, unbatched }, extra, dtype);
     const [wq, wk, wv] = this.projectionWeights();
     const b = this.optionalParam('in_proj_bias');
     const qk = H * this.headDim;
@@ -260,7 +230,7 @@ export abstract class MultiheadAttentionBase extends Module {
       k = cat([k, zeros([B, 1, qk], { dtype })], 1);
       v = cat([v, zeros([B, 1, vs], { dtype })], 1);
     }
-    const sdpa = { ...mask, isCausal: causalFlag, needWeights: o.needWeights };
+    const sdpa = { ...mask, isCausal: causal, needWeights: o.needWeights };
     const heads =
       this.training && this.dropout > 0
         ? this.droppedHeads(q, k, v, sdpa)
@@ -302,23 +272,6 @@ export abstract class MultiheadAttentionBase extends Module {
     const w = this.param('in_proj_weight');
     const E = this.embedDim;
     return [narrow(w, 0, 0, E), narrow(w, 0, E, E), narrow(w, 0, 2 * E, E)];
-  }
-}
-
-// [1, 1, Lq, Lk] bool: key j hidden from query i when j > i.
-function causalMask(Lq: number, Lk: number): Tensor {
-  const m = zeros([1, 1, Lq, Lk], { dtype: 'bool' });
-  for (let i = 0; i < Lq; i++) for (let j = i + 1; j < Lk; j++) m.data[i * Lk + j] = 1;
-  return m;
-}
-
-function checkMask(name: string, arg: string, t: Tensor, shapes: number[][]): void {
-  if (t.dtype !== 'bool' && !isFloat(t.dtype))
-    throw new DTypeError(`${name}: ${arg} must be bool or float, got ${t.dtype}`);
-  if (!shapes.some((s) => s.length === t.ndim && s.every((d, i) => d === t.shape[i]))) {
-    throw new ShapeError(
-      `${name}: ${arg} has shape ${fmtShape(t.shape)}, expected ${shapes.map(fmtShape).join(' or ')}`,
-    );
   }
 }
 
