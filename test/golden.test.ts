@@ -243,6 +243,10 @@ describe('golden runner', () => {
     self_attention: (p) => {
       delete p.embedDim;
     },
+    sdpa: (p) => {
+      if (p.scale === undefined) p.scale = null; // Python's None: 1/sqrt(D)
+      if (p.isCausal === false) delete p.isCausal;
+    },
     beam_search: (p) => {
       delete p.kind;
       if (p.lengthPenalty === 1) delete p.lengthPenalty;

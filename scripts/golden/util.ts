@@ -75,7 +75,7 @@ interface ParamKinds {
   'string[]': string[];
 }
 
-/** `params[key]` checked against `kind`; `fallback` when absent (absent with no fallback throws). */
+/** `params[key]` checked against `kind`; `fallback` when absent or null (absent with no fallback throws). */
 export function param<K extends keyof ParamKinds>(
   c: GoldenCase,
   key: string,
@@ -83,7 +83,9 @@ export function param<K extends keyof ParamKinds>(
   fallback?: ParamKinds[K],
 ): ParamKinds[K] {
   const v = c.params[key];
-  if (v === undefined) {
+  // null is Python's None: the default, where there is one (an op for which None means something
+  // else, like BatchNorm's momentum, reads that param itself first)
+  if (v === undefined || (v === null && fallback !== undefined)) {
     if (fallback === undefined) throw new ArgumentError(`golden ${c.name}: missing param '${key}' (${kind})`);
     return fallback;
   }

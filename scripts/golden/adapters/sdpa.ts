@@ -12,7 +12,7 @@ const adapter: OpAdapter = {
   run(c, ctx) {
     const inputs = caseInputs(c, ctx, { requiresGrad: c.grads !== undefined });
     const [q, k, v] = ['q', 'k', 'v'].map((name) => need(inputs, name, c));
-    const scale = c.params.scale === undefined ? null : param(c, 'scale', 'number');
+    const scale = c.params.scale == null ? null : param(c, 'scale', 'number'); // absent or None: 1/sqrt(D)
     const { output, weights } = F.scaledDotProductAttention(q, k, v, {
       blockMask: inputs.mask ?? null,
       isCausal: param(c, 'isCausal', 'boolean', false),
