@@ -31,7 +31,7 @@ const REPS = 5;
 
 // The page (and its Web Worker: the same module) runs this and reports what it saw.
 const ENTRY = `
-import { backend, getNumThreads, initBackend, matmul, memoryInfo, randn, setBackend, setNumThreads } from './src/index.ts';
+import { backend, getNumThreads, initBackend, kmeans, matmul, memoryInfo, randn, setBackend, setNumThreads } from './src/index.ts';
 import { threadsSupported } from './src/kernels/backend.ts';
 import { poolSize } from './src/kernels/pool.ts';
 
@@ -110,6 +110,22 @@ async function checks(where) {
   let err = 0;
   for (let i = 0; i < js.length; i++) err = Math.max(err, Math.abs(one[i] - js[i]) / (1 + Math.abs(js[i])));
   r.maxRelErrVsJs = err;
+  // k-means: the assignment kernel's threads claim chunks through an atomic counter; labels,
+  // centres and inertia must be the TypeScript loop's, bit for bit, on 1 and 2 threads
+  const X = randn([30000, 8], { generator: 3 });
+  const km = () => kmeans(X, 8, { init: X.narrow(0, 0, 8), maxIter: 6, tol: 0, algorithm: 'lloyd' });
+  setNumThreads(2);
+  await initBackend();
+  const k2 = km();
+  setNumThreads(1);
+  const k1 = km();
+  setBackend('js');
+  const kj = km();
+  setBackend('auto');
+  const same = (a, b) =>
+    a.inertia === b.inertia && a.nIter === b.nIter &&
+    a.labels.data.every((v, i) => v === b.labels.data[i]) && a.centers.data.every((v, i) => v === b.centers.data[i]);
+  r.kmeansExact = same(k2, kj) && same(k1, kj);
   return r;
 }
 
@@ -259,6 +275,7 @@ function verify(r, isolated) {
   want(r.resident === isolated, `large tensors ${isolated ? 'in' : 'outside'} wasm memory`);
   want(r.exactEarly, 'the product before the worker was ready equals the 1-thread product');
   want(r.maxRelErrVsJs < 1e-4, 'wasm product matches the TypeScript backend (|d| / (1 + |ref|) < 1e-4)');
+  want(r.kmeansExact === true, 'k-means on 1 and 2 threads equals the TypeScript loop bit for bit');
   return bad;
 }
 
@@ -286,7 +303,7 @@ try {
       console.log(
         `/${dir}/ ${r.where}: ${r.backend}, isolated ${r.isolated}, ${N}x${N} f32 matmul medians: ` +
           `1 thread ${f(t.threads1)}, setNumThreads(2) -> ${r.threads} thread(s) ${f(t.threads2)}, js ${f(t.js)}; ` +
-          `exact ${r.exact2v1}, max rel err vs js ${r.maxRelErrVsJs?.toExponential(1)}`,
+          `exact ${r.exact2v1}, max rel err vs js ${r.maxRelErrVsJs?.toExponential(1)}; k-means exact ${r.kmeansExact}`,
       );
       console.log(`  runs (ms): ${JSON.stringify(r.runs)}`);
     }

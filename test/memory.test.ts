@@ -139,6 +139,19 @@ describe('buffer pool', () => {
     expect(memoryInfo().pooledBytes).toBe(0);
   });
 
+  it('recycles where SharedArrayBuffer does not exist (a browser page that is not cross-origin isolated)', () => {
+    emptyMemoryPool();
+    const g = globalThis as { SharedArrayBuffer?: unknown };
+    const saved = g.SharedArrayBuffer;
+    delete g.SharedArrayBuffer; // referring to it there is a ReferenceError, not undefined
+    try {
+      ones([BIG]).dispose();
+    } finally {
+      g.SharedArrayBuffer = saved;
+    }
+    expect(memoryInfo().pooledBytes).toBe(BIG * 4);
+  });
+
   it('honours the pool limit; dispose() takes containers', () => {
     setMemoryPoolLimit(0);
     dispose([ones([BIG]), { t: ones([BIG]) }]);

@@ -127,7 +127,10 @@ export function releaseStorage(data: ArrayBufferView): void {
   }
   owners.delete(buf);
   const bytes = buf.byteLength;
-  if (freeBytes + bytes > poolLimit || buf instanceof SharedArrayBuffer) return; // left to the GC
+  // a shared buffer is left to the GC; SharedArrayBuffer itself is undefined on a page that is not
+  // cross-origin isolated
+  const shared = typeof SharedArrayBuffer !== 'undefined' && buf instanceof SharedArrayBuffer;
+  if (freeBytes + bytes > poolLimit || shared) return;
   let list = free.get(bytes);
   if (!list) free.set(bytes, (list = []));
   list.push(buf);
