@@ -31,7 +31,7 @@ const REPS = 5;
 
 // The page (and its Web Worker: the same module) runs this and reports what it saw.
 const ENTRY = `
-import { backend, getNumThreads, initBackend, kmeans, matmul, memoryInfo, randn, setBackend, setNumThreads } from './src/index.ts';
+import { backend, F, getNumThreads, initBackend, kmeans, matmul, memoryInfo, randn, setBackend, setNumThreads, tidy } from './src/index.ts';
 import { threadsSupported } from './src/kernels/backend.ts';
 import { poolSize } from './src/kernels/pool.ts';
 
@@ -126,6 +126,32 @@ async function checks(where) {
     a.inertia === b.inertia && a.nIter === b.nIter &&
     a.labels.data.every((v, i) => v === b.labels.data[i]) && a.centers.data.every((v, i) => v === b.centers.data[i]);
   r.kmeansExact = same(k2, kj) && same(k1, kj);
+  // the other wasm kernels, on 2 threads where the page allows, against the TypeScript backend;
+  // each result is read inside tidy(), so its storage goes back to the pool (and is reused)
+  const img = randn([2, 8, 12, 12], { generator: 4 });
+  const ker = randn([6, 8, 3, 3], { generator: 5 });
+  const [q, k, v] = [64, 80, 80].map((L, i) => randn([2, 4, L, 16], { generator: 6 + i }));
+  const rows = randn([256, 300], { generator: 9 });
+  const ops = {
+    conv2d: () => F.conv2d(img, ker, { padding: 1 }),
+    attention: () => F.scaledDotProductAttention(q, k, v).output,
+    softmax: () => rows.softmax(-1),
+    layerNorm: () => F.layerNorm(rows, [300]),
+    add: () => rows.add(rows),
+  };
+  const run = () => Object.fromEntries(Object.entries(ops).map(([n, op]) => [n, tidy(() => Array.from(op().data))]));
+  setNumThreads(2);
+  await initBackend();
+  const wasm = run();
+  setBackend('js');
+  const ref = run();
+  setBackend('auto');
+  r.opsErr = {};
+  for (const n of Object.keys(ops)) {
+    let e = wasm[n].length === ref[n].length ? 0 : Infinity;
+    for (let i = 0; i < ref[n].length; i++) e = Math.max(e, Math.abs(wasm[n][i] - ref[n][i]) / (1 + Math.abs(ref[n][i])));
+    r.opsErr[n] = e;
+  }
   return r;
 }
 
@@ -276,6 +302,8 @@ function verify(r, isolated) {
   want(r.exactEarly, 'the product before the worker was ready equals the 1-thread product');
   want(r.maxRelErrVsJs < 1e-4, 'wasm product matches the TypeScript backend (|d| / (1 + |ref|) < 1e-4)');
   want(r.kmeansExact === true, 'k-means on 1 and 2 threads equals the TypeScript loop bit for bit');
+  for (const [op, e] of Object.entries(r.opsErr ?? { missing: Infinity }))
+    want(e < 1e-4, `wasm ${op} matches the TypeScript backend (|d| / (1 + |ref|) < 1e-4, got ${e})`);
   return bad;
 }
 
@@ -303,7 +331,7 @@ try {
       console.log(
         `/${dir}/ ${r.where}: ${r.backend}, isolated ${r.isolated}, ${N}x${N} f32 matmul medians: ` +
           `1 thread ${f(t.threads1)}, setNumThreads(2) -> ${r.threads} thread(s) ${f(t.threads2)}, js ${f(t.js)}; ` +
-          `exact ${r.exact2v1}, max rel err vs js ${r.maxRelErrVsJs?.toExponential(1)}; k-means exact ${r.kmeansExact}`,
+          `exact ${r.exact2v1}, max rel err vs js ${r.maxRelErrVsJs?.toExponential(1)}; k-means exact ${r.kmeansExact}; conv2d/attention/softmax/layerNorm/add max rel err vs js ${Math.max(...Object.values(r.opsErr ?? {})).toExponential(1)}`,
       );
       console.log(`  runs (ms): ${JSON.stringify(r.runs)}`);
     }
