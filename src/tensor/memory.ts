@@ -127,14 +127,17 @@ export function releaseStorage(data: ArrayBufferView): void {
   }
   owners.delete(buf);
   const bytes = buf.byteLength;
-  // a shared buffer is left to the GC; SharedArrayBuffer itself is undefined on a page that is not
-  // cross-origin isolated
-  const shared = typeof SharedArrayBuffer !== 'undefined' && buf instanceof SharedArrayBuffer;
-  if (freeBytes + bytes > poolLimit || shared) return;
+  if (freeBytes + bytes > poolLimit) return; // left to the GC
+  if (isShared(buf)) return; // so is a shared buffer
   let list = free.get(bytes);
   if (!list) free.set(bytes, (list = []));
   list.push(buf);
   freeBytes += bytes;
+}
+
+// SharedArrayBuffer itself is undefined on a browser page that is not cross-origin isolated.
+function isShared(buf: ArrayBufferLike): buf is SharedArrayBuffer {
+  return typeof SharedArrayBuffer !== 'undefined' && buf instanceof SharedArrayBuffer;
 }
 
 export interface MemoryInfo {
