@@ -67,7 +67,7 @@ const OPTIMUM_DEFAULTS = {
 export function markovOptimum(logT: Tensor, options: MarkovOptimumOptions): Hypothesis {
   const op = 'markovOptimum';
   const V = checkTable(op, logT);
-  const o = withDefaults(OPTIMUM_DEFAULTS, options, 'markovOptimum', ['bosToken', 'maxLength']);
+  const o = withDefaults(OPTIMUM_DEFAULTS, options, op, ['bosToken', 'maxLength']);
   const bos = intOption(op, 'bosToken', o.bosToken, 0, V - 1);
   const eos = o.eosToken === null ? null : intOption(op, 'eosToken', o.eosToken, 0, V - 1);
   const maxLength = intOption(op, 'maxLength', o.maxLength, 1);
